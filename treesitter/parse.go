@@ -1,0 +1,144 @@
+package treesitter
+
+import (
+	"bytes"
+	"context"
+	"sync"
+
+	sitter "github.com/smacker/go-tree-sitter"
+)
+
+// A parser is not safe for concurrent use, so each language keeps a pool.
+var parserPools = map[Language]*sync.Pool{
+	C:    {New: func() any { return newParser(C) }},
+	Rust: {New: func() any { return newParser(Rust) }},
+}
+
+func newParser(l Language) *sitter.Parser {
+	p := sitter.NewParser()
+	p.SetLanguage(l.grammar())
+	return p
+}
+
+func withParser[T any](l Language, f func(*sitter.Parser) T) T {
+	pool := parserPools[l]
+	p := pool.Get().(*sitter.Parser)
+	defer pool.Put(p)
+	return f(p)
+}
+
+// Tree is one parsed file: the syntax tree of the masked text, the original
+// text, and the annotations the mask removed. A Tree is not safe for
+// concurrent use; Close it when done (a finalizer frees it otherwise, late).
+type Tree struct {
+	lang        Language
+	src         []byte // original text; never modified
+	masked      []byte // what the grammar saw: src with annotations blanked
+	annotations []Annotation
+	t           *sitter.Tree
+}
+
+// Parse masks and parses src. It fails only when ctx is cancelled: syntax
+// errors are ERROR nodes in the tree, not errors. src must not be modified
+// while the tree is in use.
+func Parse(ctx context.Context, lang Language, src []byte) (*Tree, error) {
+	masked, anns := Mask(lang, src)
+	t, err := withParser(lang, func(p *sitter.Parser) result {
+		t, err := p.ParseCtx(ctx, nil, masked)
+		return result{t, err}
+	}).unpack()
+	if err != nil {
+		return nil, err
+	}
+	return &Tree{lang: lang, src: src, masked: masked, annotations: anns, t: t}, nil
+}
+
+type result struct {
+	t   *sitter.Tree
+	err error
+}
+
+func (r result) unpack() (*sitter.Tree, error) { return r.t, r.err }
+
+// Reparse returns a tree for newSrc, reusing the unchanged parts of t.
+// The edit is found by comparing the old and new masked texts, so it is
+// exact even when an edit changes how text far from it is masked (opening
+// a comment, say), and several LSP content changes fold into one edit.
+// t stays valid and must still be closed by its owner.
+func (t *Tree) Reparse(ctx context.Context, newSrc []byte) (*Tree, error) {
+	masked, anns := Mask(t.lang, newSrc)
+	old := t.t.Copy()
+	if e, changed := diffEdit(t.masked, masked); changed {
+		old.Edit(e)
+	}
+	nt, err := withParser(t.lang, func(p *sitter.Parser) result {
+		nt, err := p.ParseCtx(ctx, old, masked)
+		return result{nt, err}
+	}).unpack()
+	old.Close()
+	if err != nil {
+		return nil, err
+	}
+	return &Tree{lang: t.lang, src: newSrc, masked: masked, annotations: anns, t: nt}, nil
+}
+
+// diffEdit describes the change from a to b as one tree-sitter edit: the
+// common prefix and suffix stay, the middle is replaced.
+func diffEdit(a, b []byte) (sitter.EditInput, bool) {
+	if bytes.Equal(a, b) {
+		return sitter.EditInput{}, false
+	}
+	n := min(len(a), len(b))
+	pre := 0
+	for pre < n && a[pre] == b[pre] {
+		pre++
+	}
+	suf := 0
+	for suf < n-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
+		suf++
+	}
+	return sitter.EditInput{
+		StartIndex:  uint32(pre),
+		OldEndIndex: uint32(len(a) - suf),
+		NewEndIndex: uint32(len(b) - suf),
+		StartPoint:  pointAt(a, pre),
+		OldEndPoint: pointAt(a, len(a)-suf),
+		NewEndPoint: pointAt(b, len(b)-suf),
+	}, true
+}
+
+// pointAt is the row and byte column of offset off in text.
+func pointAt(text []byte, off int) sitter.Point {
+	row := bytes.Count(text[:off], []byte{'\n'})
+	col := off
+	if i := bytes.LastIndexByte(text[:off], '\n'); i >= 0 {
+		col = off - i - 1
+	}
+	return sitter.Point{Row: uint32(row), Column: uint32(col)}
+}
+
+// Root is the root node of the tree.
+func (t *Tree) Root() Node { return wrap(t.t.RootNode(), t.src) }
+
+// Language is the grammar the tree was parsed with.
+func (t *Tree) Language() Language { return t.lang }
+
+// Source is the original text.
+func (t *Tree) Source() []byte { return t.src }
+
+// Masked is the text the grammar parsed: Source with annotations blanked.
+// It has the same length and line structure as Source.
+func (t *Tree) Masked() []byte { return t.masked }
+
+// Annotations are the spans the mask blanked, in source order.
+func (t *Tree) Annotations() []Annotation { return t.annotations }
+
+// HasError reports whether the tree holds any ERROR or MISSING node.
+func (t *Tree) HasError() bool { return t.Root().HasError() }
+
+// Close frees the tree's C memory. Nodes of a closed tree must not be used.
+func (t *Tree) Close() {
+	if t != nil && t.t != nil {
+		t.t.Close()
+	}
+}
