@@ -5,6 +5,8 @@
 // nothing about FFI, lifecycles or LSP.
 package treesitter
 
+//go:generate sh -c "go run ./internal/genkinds > kinds.go"
+
 import (
 	"path/filepath"
 
