@@ -1,19 +1,243 @@
 package treesitter
 
-// Annotation is a span of source the mask blanked before parsing, kept as
+// The mask (DESIGN §6) rewrites what the bundled grammars cannot read into
+// something they can, without moving a byte: a span is either blanked
+// (every byte but '\n' becomes a space) or overwritten by a shorter keyword
+// padded with spaces (`__always_inline` -> `inline`). Offsets, lines and
+// columns of the masked text are those of the source, so nodes, edits and
+// annotations all share one coordinate system. What was removed is kept as
+// an Annotation, so facts lose nothing.
+//
+// Each language has a lexer (mask_c.go, mask_rust.go) that turns the text
+// into tokens in one linear pass, skipping comments, string and character
+// literals (never masked) and, in C, preprocessor directives; brackets are
+// paired with a stack. The rules then look at tokens, their neighbours and
+// the bracket pairs, so every rule is local and the whole mask is linear.
+
+// Annotation is a span of source the mask rewrote before parsing, kept as
 // a fact: a kernel attribute (`__must_check`, `__acquires(lock)`), an
-// attribute list, a cleanup macro, or a Rust construct the bundled grammar
-// rejects (`&raw const`).
+// attribute list, a cleanup macro, a statement macro renamed to a keyword,
+// or a Rust construct the bundled grammar rejects (`&raw const`).
 type Annotation struct {
-	Name  string // the annotation as written, e.g. "__acquires", "__attribute__"
-	Args  string // the parenthesised arguments without the outer parentheses, or ""
-	Start uint32 // byte offset of the first blanked byte
-	End   uint32 // byte offset just past the last blanked byte
+	// Name is the annotation as written ("__acquires", "__attribute__",
+	// "list_for_each_entry") or, for constructs that are not one
+	// identifier, one of the Ann* names below.
+	Name string
+	// Args is the text between the outer parentheses of the annotation's
+	// arguments, or "" when it has none.
+	Args  string
+	Start uint32 // byte offset of the first rewritten byte
+	End   uint32 // byte offset just past the last rewritten byte
 }
 
-// Mask returns src with the annotations of lang blanked (same length, same
-// newlines) and the annotations it removed.
+// Names of annotations that are not a single identifier as written.
+const (
+	// AnnTypeArgument is a type passed to a macro where the grammar wants
+	// an expression: `container_of(p, struct foo, list)` parses as
+	// `container_of(p, foo, list)`, and Args holds "struct foo".
+	AnnTypeArgument = "type argument"
+	// AnnCaseRange is the `... hi` of a GNU case range `case lo ... hi:`;
+	// Args holds "hi".
+	AnnCaseRange = "case range"
+	// AnnRawBorrow is the `raw const` or `raw mut` of a Rust raw borrow
+	// (`&raw const x` parses as `&x`, `&raw mut x` as `&mut x`); Args
+	// holds "const" or "mut".
+	AnnRawBorrow = "&raw"
+	// AnnUnsafeExtern is the `unsafe` of `unsafe extern "C" {`.
+	AnnUnsafeExtern = "unsafe extern"
+	// AnnSafeItem is the `safe` of `safe fn` or `safe static` in an extern
+	// block.
+	AnnSafeItem = "safe"
+	// AnnConstDefault is the ` = value` of a const generic parameter's
+	// default (`<const N: usize = 4>`); Args holds "4".
+	AnnConstDefault = "const default"
+)
+
+// Mask returns src with the constructs of lang that the bundled grammar
+// cannot read rewritten (same length, same newlines) and the annotations
+// it removed, in source order and without overlap. Comments, string and
+// character literals are never touched. When nothing needs masking the
+// result is src itself, not a copy. Mask never fails: any bytes in, a text
+// of the same length out.
 func Mask(lang Language, src []byte) ([]byte, []Annotation) {
-	// TODO(masking): implemented in mask_c.go / mask_rust.go.
+	switch lang {
+	case C:
+		return maskC(src)
+	case Rust:
+		return maskRust(src)
+	}
 	return src, nil
+}
+
+// tokKind classifies a token of the masking lexers.
+type tokKind uint8
+
+const (
+	tokIdent   tokKind = iota + 1 // identifier or keyword
+	tokPunct                      // one byte of punctuation: src[start]
+	tokLiteral                    // number, string, character literal, lifetime
+)
+
+// token is a lexeme of the masking lexers. Comments and (in C)
+// preprocessor directives produce none.
+type token struct {
+	start, end uint32
+	kind       tokKind
+	// pair is, for an opening bracket, the index of its closing bracket
+	// and, for a closing one, the index of its opener; -1 when unpaired.
+	pair int32
+}
+
+// masker holds one Mask call: the source, the tokens, and the output,
+// copied from src on the first rewrite.
+type masker struct {
+	src  []byte
+	toks []token
+	out  []byte
+	anns []Annotation
+}
+
+func (m *masker) text(i int) string {
+	t := m.toks[i]
+	return string(m.src[t.start:t.end])
+}
+
+// is reports whether token i exists and is the punctuation byte c.
+func (m *masker) is(i int, c byte) bool {
+	return i >= 0 && i < len(m.toks) && m.toks[i].kind == tokPunct && m.src[m.toks[i].start] == c
+}
+
+// isIdent reports whether token i exists and is the identifier or keyword s.
+func (m *masker) isIdent(i int, s string) bool {
+	if i < 0 || i >= len(m.toks) || m.toks[i].kind != tokIdent {
+		return false
+	}
+	t := m.toks[i]
+	return string(m.src[t.start:t.end]) == s
+}
+
+// closer returns the index of the bracket closing the opener at i, or -1.
+func (m *masker) closer(i int) int {
+	if i < 0 || i >= len(m.toks) || m.toks[i].kind != tokPunct {
+		return -1
+	}
+	p := int(m.toks[i].pair)
+	if p <= i {
+		return -1
+	}
+	return p
+}
+
+// inner is the source text strictly between tokens open and close.
+func (m *masker) inner(open, close int) string {
+	return string(m.src[m.toks[open].end:m.toks[close].start])
+}
+
+// blank turns every byte of src[start:end] but newlines into a space.
+func (m *masker) blank(start, end uint32) {
+	if m.out == nil {
+		m.out = append([]byte(nil), m.src...)
+	}
+	for i := start; i < end; i++ {
+		if m.out[i] != '\n' {
+			m.out[i] = ' '
+		}
+	}
+}
+
+// replace blanks src[start:end] and writes kw, which must be no longer
+// than the span, at its start.
+func (m *masker) replace(start, end uint32, kw string) {
+	m.blank(start, end)
+	copy(m.out[start:end], kw)
+}
+
+// note records an annotation. Rules run in token order and rewrite
+// disjoint spans, so the annotations come out sorted.
+func (m *masker) note(name, args string, start, end uint32) {
+	m.anns = append(m.anns, Annotation{Name: name, Args: args, Start: start, End: end})
+}
+
+func (m *masker) result() ([]byte, []Annotation) {
+	if m.out == nil {
+		return m.src, m.anns
+	}
+	return m.out, m.anns
+}
+
+// pairBrackets fills token.pair for (), [] and {}. A closer that matches
+// the innermost open bracket pairs with it; one that matches an outer
+// bracket closes the brackets opened since, which stay unpaired; one that
+// matches nothing open stays unpaired. Each token is pushed and popped at
+// most once, so this is linear.
+func pairBrackets(src []byte, toks []token) {
+	var stack []int32
+	var open [3]int // open brackets on the stack, per kind
+	for i := range toks {
+		t := &toks[i]
+		t.pair = -1
+		if t.kind != tokPunct {
+			continue
+		}
+		c := src[t.start]
+		if k := bracketKind(c, "([{"); k >= 0 {
+			stack = append(stack, int32(i))
+			open[k]++
+			continue
+		}
+		k := bracketKind(c, ")]}")
+		if k < 0 || open[k] == 0 {
+			continue
+		}
+		for {
+			j := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			jk := bracketKind(src[toks[j].start], "([{")
+			open[jk]--
+			if jk == k {
+				toks[j].pair = int32(i)
+				t.pair = j
+				break
+			}
+		}
+	}
+}
+
+func bracketKind(c byte, set string) int {
+	for k := 0; k < len(set); k++ {
+		if set[k] == c {
+			return k
+		}
+	}
+	return -1
+}
+
+func isIdentStart(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+func isIdentByte(c byte) bool {
+	return isIdentStart(c) || c >= '0' && c <= '9'
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
+
+// skipQuoted returns the offset just past the literal opened by the quote
+// at src[i]: the closing quote, or the end of the line or text when it is
+// unterminated. Backslash escapes the next byte.
+func skipQuoted(src []byte, i int) int {
+	q := src[i]
+	for i++; i < len(src); i++ {
+		switch src[i] {
+		case '\\':
+			i++
+		case q:
+			return i + 1
+		case '\n':
+			return i
+		}
+	}
+	return len(src)
 }

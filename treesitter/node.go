@@ -260,3 +260,51 @@ func (n Node) descendantBytes(start, end uint32) Node {
 		cur = next
 	}
 }
+
+// SExpr is the node's subtree as an S-expression of node kinds with field
+// names, e.g. `(call_expression function: (identifier) arguments:
+// (argument_list))`. Anonymous nodes are left out and MISSING nodes read
+// `(MISSING kind)`. Two trees with the same SExpr have the same shape.
+func (n Node) SExpr() string {
+	if n.n == nil {
+		return ""
+	}
+	return n.n.String()
+}
+
+// Descendants returns the nodes of the given kind strictly below n, in
+// document order.
+func (n Node) Descendants(kind string) []Node {
+	var out []Node
+	n.Walk(func(d Node) bool {
+		if d.Kind() == kind && !d.Equal(n) {
+			out = append(out, d)
+		}
+		return true
+	})
+	return out
+}
+
+// FirstChildOfKind returns the first direct child of the given kind, or
+// the null node.
+func (n Node) FirstChildOfKind(kind string) Node {
+	for i := 0; i < n.ChildCount(); i++ {
+		if c := n.Child(i); c.Kind() == kind {
+			return c
+		}
+	}
+	return Node{}
+}
+
+// Ancestor returns the nearest node above n whose kind is one of kinds,
+// or the null node.
+func (n Node) Ancestor(kinds ...string) Node {
+	for p := n.Parent(); !p.IsNull(); p = p.Parent() {
+		for _, k := range kinds {
+			if p.Kind() == k {
+				return p
+			}
+		}
+	}
+	return Node{}
+}

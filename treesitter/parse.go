@@ -3,6 +3,8 @@ package treesitter
 import (
 	"bytes"
 	"context"
+	"errors"
+	"sort"
 	"sync"
 
 	sitter "github.com/smacker/go-tree-sitter"
@@ -20,11 +22,29 @@ func newParser(l Language) *sitter.Parser {
 	return p
 }
 
-func withParser[T any](l Language, f func(*sitter.Parser) T) T {
+// parseText parses text with a pooled parser, reusing old when it is not nil.
+//
+// go-tree-sitter cancels a parse by setting the parser's cancellation flag
+// from a goroutine watching ctx; if ctx ends just as a parse completes, the
+// flag can be left set and that parser then fails every later parse with
+// ErrOperationLimit (rivet sets no limit). So a parser whose ctx ended is
+// never pooled again, and a parse failing that way is retried once on a
+// fresh parser.
+func parseText(ctx context.Context, l Language, old *sitter.Tree, text []byte) (*sitter.Tree, error) {
 	pool := parserPools[l]
 	p := pool.Get().(*sitter.Parser)
-	defer pool.Put(p)
-	return f(p)
+	t, err := p.ParseCtx(ctx, old, text)
+	if errors.Is(err, sitter.ErrOperationLimit) && ctx.Err() == nil {
+		p.Close()
+		p = newParser(l)
+		t, err = p.ParseCtx(ctx, old, text)
+	}
+	if ctx.Err() != nil {
+		p.Close()
+	} else {
+		pool.Put(p)
+	}
+	return t, err
 }
 
 // Tree is one parsed file: the syntax tree of the masked text, the original
@@ -35,6 +55,8 @@ type Tree struct {
 	src         []byte // original text; never modified
 	masked      []byte // what the grammar saw: src with annotations blanked
 	annotations []Annotation
+	raw         bool     // parsed without masking (ParseRaw)
+	lineStarts  []uint32 // offsets of line starts, built by the first LineOf
 	t           *sitter.Tree
 }
 
@@ -43,22 +65,23 @@ type Tree struct {
 // while the tree is in use.
 func Parse(ctx context.Context, lang Language, src []byte) (*Tree, error) {
 	masked, anns := Mask(lang, src)
-	t, err := withParser(lang, func(p *sitter.Parser) result {
-		t, err := p.ParseCtx(ctx, nil, masked)
-		return result{t, err}
-	}).unpack()
+	return parse(ctx, lang, src, masked, anns, false)
+}
+
+// ParseRaw parses src exactly as written, without masking: Masked is
+// Source and Annotations is empty, and so are those of the trees Reparse
+// derives from it. It is for measuring what the mask buys.
+func ParseRaw(ctx context.Context, lang Language, src []byte) (*Tree, error) {
+	return parse(ctx, lang, src, src, nil, true)
+}
+
+func parse(ctx context.Context, lang Language, src, masked []byte, anns []Annotation, raw bool) (*Tree, error) {
+	t, err := parseText(ctx, lang, nil, masked)
 	if err != nil {
 		return nil, err
 	}
-	return &Tree{lang: lang, src: src, masked: masked, annotations: anns, t: t}, nil
+	return &Tree{lang: lang, src: src, masked: masked, annotations: anns, raw: raw, t: t}, nil
 }
-
-type result struct {
-	t   *sitter.Tree
-	err error
-}
-
-func (r result) unpack() (*sitter.Tree, error) { return r.t, r.err }
 
 // Reparse returns a tree for newSrc, reusing the unchanged parts of t.
 // The edit is found by comparing the old and new masked texts, so it is
@@ -66,20 +89,20 @@ func (r result) unpack() (*sitter.Tree, error) { return r.t, r.err }
 // a comment, say), and several LSP content changes fold into one edit.
 // t stays valid and must still be closed by its owner.
 func (t *Tree) Reparse(ctx context.Context, newSrc []byte) (*Tree, error) {
-	masked, anns := Mask(t.lang, newSrc)
+	masked, anns := newSrc, []Annotation(nil)
+	if !t.raw {
+		masked, anns = Mask(t.lang, newSrc)
+	}
 	old := t.t.Copy()
+	defer old.Close()
 	if e, changed := diffEdit(t.masked, masked); changed {
 		old.Edit(e)
 	}
-	nt, err := withParser(t.lang, func(p *sitter.Parser) result {
-		nt, err := p.ParseCtx(ctx, old, masked)
-		return result{nt, err}
-	}).unpack()
-	old.Close()
+	nt, err := parseText(ctx, t.lang, old, masked)
 	if err != nil {
 		return nil, err
 	}
-	return &Tree{lang: t.lang, src: newSrc, masked: masked, annotations: anns, t: nt}, nil
+	return &Tree{lang: t.lang, src: newSrc, masked: masked, annotations: anns, raw: t.raw, t: nt}, nil
 }
 
 // diffEdit describes the change from a to b as one tree-sitter edit: the
@@ -132,6 +155,21 @@ func (t *Tree) Masked() []byte { return t.masked }
 
 // Annotations are the spans the mask blanked, in source order.
 func (t *Tree) Annotations() []Annotation { return t.annotations }
+
+// LineOf returns the zero-based line of byte offset off in Source; an
+// offset past the end is on the last line. The first call indexes the
+// line starts, so later calls cost a binary search.
+func (t *Tree) LineOf(off uint32) uint32 {
+	if t.lineStarts == nil {
+		t.lineStarts = append(t.lineStarts, 0)
+		for i, b := range t.src {
+			if b == '\n' {
+				t.lineStarts = append(t.lineStarts, uint32(i+1))
+			}
+		}
+	}
+	return uint32(sort.Search(len(t.lineStarts), func(i int) bool { return t.lineStarts[i] > off }) - 1)
+}
 
 // HasError reports whether the tree holds any ERROR or MISSING node.
 func (t *Tree) HasError() bool { return t.Root().HasError() }

@@ -1,0 +1,568 @@
+package treesitter
+
+import "strings"
+
+// What the C mask does (tree-sitter-c 0.21 reads none of these):
+//
+//   - kernel annotations (`__user`, `__must_check`, `__acquires(x)`,
+//     `__attribute__((...))`, `__printf(1, 2)`, ...) are blanked, with
+//     their arguments when they take some;
+//   - spellings with a keyword equivalent are overwritten by it
+//     (`__always_inline` -> `inline`, `__volatile__` -> `volatile`);
+//   - statement macros in function bodies (`list_for_each_entry(p, h, m) {`,
+//     `scoped_guard(mutex, &l) {`) are renamed `while` or `if`, so their
+//     arguments stay in the tree as a condition;
+//   - file-scope declaration macros (`DEFINE_FREE(...)`, `EXPORT_SYMBOL(f);`)
+//     are blanked whole;
+//   - types passed to macros (`container_of(p, struct foo, m)`) are blanked
+//     down to one identifier;
+//   - GNU case ranges (`case 1 ... 3:`) lose their upper bound.
+
+// cAction is what the C mask does with an identifier.
+type cAction uint8
+
+const (
+	cBlank     cAction = iota + 1 // blank the identifier
+	cBlankArgs                    // blank it and its (...) if one follows
+	cKeyword                      // overwrite it with cRule.keyword
+	cFileMacro                    // at file scope: blank NAME(...) and a following `;`
+	cLoop                         // in a body: a statement macro read as `while`
+	cGuard                        // in a body: a statement macro read as `if`
+)
+
+type cRule struct {
+	action  cAction
+	keyword string // cKeyword: the replacement
+}
+
+// cRules are the names with a fixed rule. Names are from the kernel's
+// include/linux/compiler*.h, init.h, cache.h, cleanup.h and export.h.
+var cRules = func() map[string]cRule {
+	m := map[string]cRule{}
+	for _, n := range strings.Fields(`
+		__user __iomem __rcu __percpu __force __kernel __nocast __bitwise
+		__safe __private __must_check __init __exit __cold __hot __malloc
+		__pure __noreturn __packed __randomize_layout __no_randomize_layout
+		__designated_init __ro_after_init __read_mostly __initdata
+		__initconst __exitdata __exitused __exit_call __meminit
+		__meminitdata __meminitconst __init_or_module __initdata_or_module
+		__net_init __net_exit __net_initdata __refdata __refconst __ref
+		__nosavedata __page_aligned_data __page_aligned_bss __bss_pgtbl
+		__cacheline_aligned ____cacheline_aligned __cacheline_aligned_in_smp
+		____cacheline_aligned_in_smp ____cacheline_internodealigned_in_smp
+		__maybe_unused __always_unused __always_used __used __weak
+		__visible __deprecated __nonstring __nonstring_array
+		__attribute_const__ __naked __noclone __noipa __flatten __gnu_inline
+		__retain __uninitialized __overloadable __no_caller_saved_registers
+		__no_profile __no_stack_protector __nocfi __nocfi_generic __noscs
+		__no_kcsan __no_kasan_or_inline __no_sanitize_or_inline
+		__no_kmsan_checks __no_kstack_erase __no_context_analysis
+		__no_sanitize_address __no_sanitize_coverage __no_sanitize_memory
+		__no_sanitize_thread __no_sanitize_undefined
+		__disable_sanitizer_instrumentation __annotate_jump_table
+		__aligned_largest __function_aligned __inline_maybe_unused
+		__data_racy __latent_entropy __sched __cpuidle __irq_entry
+		__softirq_entry __kprobes __noinstr noinstr __noinline noinline
+		noinline_for_stack noinline_for_tracing notrace asmlinkage
+		__preserve_most __rust_helper __bpf_kfunc __init_memblock
+		__lockfunc __ksym __kconfig __exception_irq_entry
+		__acquires_ret __acquires_shared_ret __releases_ret
+		__reentrant_ctx_lock __context_unsafe`) {
+		m[n] = cRule{action: cBlank}
+	}
+	for _, n := range strings.Fields(`
+		__attribute__ __attribute __acquires __releases __must_hold
+		__must_hold_shared __must_not_hold __cond_acquires
+		__cond_acquires_shared __cond_releases __acquires_shared
+		__releases_shared __guarded_by __pt_guarded_by __requires_ctx_lock
+		__requires_shared_ctx_lock __excludes_ctx_lock __returns_ctx_lock
+		__free __cleanup __printf __scanf __section __aligned __counted_by
+		__counted_by_le __counted_by_be __counted_by_ptr __alias __copy
+		__mode __alloc_size __alloc_size__ __realloc_size __assume_aligned
+		__nonnull_args __compiletime_error __compiletime_warning
+		__diagnose_as __pass_object_size __pass_dynamic_object_size
+		__noinstr_section __assume SEC`) {
+		m[n] = cRule{action: cBlankArgs}
+	}
+	for _, kw := range [][2]string{
+		{"__always_inline", "inline"},
+		{"__volatile__", "volatile"},
+		{"__volatile", "volatile"},
+		{"__asm", "asm"},
+		{"__signed__", "signed"},
+		{"__signed", "signed"},
+		{"__const", "const"},
+		{"__const__", "const"},
+		{"__restrict", "restrict"},
+		{"asm_inline", "asm inline"},
+		// lib/zlib and the decompressors spell static STATIC.
+		{"STATIC", "static"},
+	} {
+		m[kw[0]] = cRule{action: cKeyword, keyword: kw[1]}
+	}
+	for _, n := range strings.Fields(`
+		DEFINE_FREE DEFINE_GUARD DEFINE_GUARD_COND DEFINE_CLASS EXTEND_CLASS
+		DEFINE_CLASS_IS_GUARD DEFINE_CLASS_IS_COND_GUARD
+		DEFINE_CLASS_IS_UNCONDITIONAL DEFINE_LOCK_GUARD_0
+		DEFINE_LOCK_GUARD_1 DEFINE_LOCK_GUARD_0_COND DEFINE_LOCK_GUARD_1_COND
+		DECLARE_LOCK_GUARD_0_ATTRS DECLARE_LOCK_GUARD_1_ATTRS
+		module_init module_exit`) {
+		m[n] = cRule{action: cFileMacro}
+	}
+	return m
+}()
+
+// cRuleFor returns the rule for an identifier: a fixed one, or one of the
+// families (EXPORT_SYMBOL*, *for_each*, scoped_*, do_each_*, while_each_*).
+func cRuleFor(name string) (cRule, bool) {
+	if r, ok := cRules[name]; ok {
+		return r, true
+	}
+	switch {
+	case strings.HasPrefix(name, "EXPORT_SYMBOL"):
+		return cRule{action: cFileMacro}, true
+	case strings.Contains(name, "for_each"), strings.HasPrefix(name, "while_each_"):
+		return cRule{action: cLoop}, true
+	case strings.HasPrefix(name, "scoped_"), strings.HasPrefix(name, "do_each_"):
+		return cRule{action: cGuard}, true
+	}
+	return cRule{}, false
+}
+
+// isAnnotation reports whether name is blanked wherever it appears.
+func isAnnotation(name string) bool {
+	r, ok := cRuleFor(name)
+	return ok && (r.action == cBlank || r.action == cBlankArgs)
+}
+
+// cTypeWords are the keywords that make a macro argument a type.
+var cTypeWords = map[string]bool{
+	"struct": true, "union": true, "enum": true, "const": true,
+	"volatile": true, "unsigned": true, "signed": true, "short": true,
+	"long": true, "int": true, "char": true, "void": true, "float": true,
+	"double": true, "_Bool": true, "bool": true,
+}
+
+// cNotCalls are the keywords and type operators whose `(` is not a call.
+var cNotCalls = map[string]bool{
+	"if": true, "while": true, "for": true, "switch": true, "return": true,
+	"sizeof": true, "typeof": true, "__typeof__": true, "__typeof": true,
+	"typeof_unqual": true, "__typeof_unqual__": true, "alignof": true,
+	"_Alignof": true, "__alignof__": true, "__alignof": true,
+	"offsetof": true, "_Generic": true, "asm": true, "__asm__": true,
+	"__asm": true, "defined": true, "__attribute__": true,
+	"__attribute": true, "_Static_assert": true, "static_assert": true,
+}
+
+func maskC(src []byte) ([]byte, []Annotation) {
+	m := masker{src: src, toks: lexC(src)}
+	pairBrackets(src, m.toks)
+	m.rulesC()
+	return m.result()
+}
+
+// lexC splits C source into tokens. Comments and preprocessor directives
+// (with their continuation lines) produce none.
+func lexC(src []byte) []token {
+	toks := make([]token, 0, len(src)/5)
+	lineStart := true // only blanks and comments since the last newline
+	for i := 0; i < len(src); {
+		c := src[i]
+		start := i
+		kind := tokPunct
+		switch {
+		case c == '\n':
+			lineStart = true
+			i++
+			continue
+		case isSpace(c):
+			i++
+			continue
+		case c == '/' && i+1 < len(src) && src[i+1] == '*':
+			i = skipBlockComment(src, i)
+			continue
+		case c == '/' && i+1 < len(src) && src[i+1] == '/':
+			i = skipLineComment(src, i)
+			continue
+		case c == '\\' && i+1 < len(src) && (src[i+1] == '\n' || src[i+1] == '\r'):
+			i += 2 // a line splice outside a directive
+			continue
+		case c == '#' && lineStart:
+			i = skipDirective(src, i)
+			continue
+		case c == '"' || c == '\'':
+			i = skipQuoted(src, i)
+			kind = tokLiteral
+		case isIdentStart(c):
+			for i++; i < len(src) && isIdentByte(src[i]); i++ {
+			}
+			kind = tokIdent
+		case c >= '0' && c <= '9' || c == '.' && i+1 < len(src) && src[i+1] >= '0' && src[i+1] <= '9':
+			i = skipNumber(src, i)
+			kind = tokLiteral
+		default:
+			i++
+		}
+		lineStart = false
+		toks = append(toks, token{start: uint32(start), end: uint32(i), kind: kind})
+	}
+	return toks
+}
+
+// skipBlockComment returns the offset past the comment opened at src[i].
+func skipBlockComment(src []byte, i int) int {
+	for i += 2; i+1 < len(src); i++ {
+		if src[i] == '*' && src[i+1] == '/' {
+			return i + 2
+		}
+	}
+	return len(src)
+}
+
+// skipLineComment returns the offset of the newline ending the // comment
+// at src[i]; a backslash before the newline continues it, as in C.
+func skipLineComment(src []byte, i int) int {
+	for ; i < len(src); i++ {
+		switch src[i] {
+		case '\\':
+			if i+1 < len(src) && src[i+1] == '\r' {
+				i++
+			}
+			i++
+		case '\n':
+			return i
+		}
+	}
+	return len(src)
+}
+
+// skipDirective returns the offset of the newline ending the preprocessor
+// directive at src[i], past line splices, comments and literals.
+func skipDirective(src []byte, i int) int {
+	for i < len(src) {
+		switch c := src[i]; {
+		case c == '\n':
+			return i
+		case c == '\\':
+			i += 2
+			if i < len(src) && src[i-1] == '\r' && src[i] == '\n' {
+				i++
+			}
+		case c == '/' && i+1 < len(src) && src[i+1] == '*':
+			i = skipBlockComment(src, i)
+		case c == '/' && i+1 < len(src) && src[i+1] == '/':
+			return skipLineComment(src, i)
+		case c == '"' || c == '\'':
+			i = skipQuoted(src, i)
+		default:
+			i++
+		}
+	}
+	return len(src)
+}
+
+// skipNumber returns the offset past the preprocessing number at src[i].
+func skipNumber(src []byte, i int) int {
+	for i++; i < len(src); i++ {
+		c := src[i]
+		if (c == '+' || c == '-') && strings.IndexByte("eEpP", src[i-1]) >= 0 {
+			continue
+		}
+		if c != '.' && !isIdentByte(c) {
+			break
+		}
+	}
+	return i
+}
+
+// rulesC applies the C rules to the tokens, left to right. Rules that
+// rewrite several tokens mark them done so no later rule sees them.
+func (m *masker) rulesC() {
+	depth := 0 // brace depth; 0 is file scope
+	done := make([]bool, len(m.toks))
+	prev := -1 // the last token left as it was
+	for i := 0; i < len(m.toks); i++ {
+		if done[i] {
+			continue
+		}
+		t := m.toks[i]
+		next := i
+		switch t.kind {
+		case tokPunct:
+			switch m.src[t.start] {
+			case '{':
+				depth++
+			case '}':
+				depth = max(depth-1, 0)
+			case '(':
+				if m.isCall(prev, i, depth) {
+					m.typeArguments(i, done)
+				}
+			}
+		case tokIdent:
+			next = m.identC(i, prev, depth, done)
+		}
+		if next == i && !done[i] {
+			prev = i
+		}
+		for j := i + 1; j <= next; j++ {
+			done[j] = true
+		}
+		i = next
+	}
+}
+
+// identC applies the rule for the identifier at i, if any, and returns the
+// index of the last token it consumed (i when it consumed none beyond i).
+func (m *masker) identC(i, prev, depth int, done []bool) int {
+	name := m.text(i)
+	t := m.toks[i]
+	r, ok := cRuleFor(name)
+	if !ok {
+		if name == "case" && depth > 0 {
+			m.caseRange(i, done)
+			return i
+		}
+		if cNotCalls[name] || cTypeWords[name] || strings.Contains(name, "typeof") {
+			return i
+		}
+		if depth > 0 && m.statementStart(prev) && m.afterGroup(i) == '{' {
+			return m.statementMacro(i, cLoop, done)
+		}
+		if depth == 0 && m.declarationStart(prev) && m.afterGroup(i) == 'a' {
+			return m.fileMacro(i)
+		}
+		return i
+	}
+	switch r.action {
+	case cBlank:
+		m.blank(t.start, t.end)
+		m.note(name, "", t.start, t.end)
+		done[i] = true
+	case cBlankArgs:
+		end, args, last := t.end, "", i
+		if c := m.closer(i + 1); c >= 0 {
+			end, args, last = m.toks[c].end, m.inner(i+1, c), c
+		}
+		m.blank(t.start, end)
+		m.note(name, args, t.start, end)
+		done[i] = true
+		return last
+	case cKeyword:
+		m.replace(t.start, t.end, r.keyword)
+		m.note(name, "", t.start, t.end)
+	case cFileMacro:
+		if depth == 0 && m.declarationStart(prev) && m.closer(i+1) >= 0 {
+			return m.fileMacro(i)
+		}
+	case cLoop, cGuard:
+		if depth > 0 && m.statementStart(prev) && strings.IndexByte("{a", m.afterGroup(i)) >= 0 {
+			return m.statementMacro(i, r.action, done)
+		}
+	}
+	return i
+}
+
+// afterGroup classifies the token after the (...) that follows token i:
+// '{', ';', ')' and so on for punctuation, 'a' for an identifier or for
+// the end of the text, '"' for a literal, 0 when no group follows.
+func (m *masker) afterGroup(i int) byte {
+	c := m.closer(i + 1)
+	if c < 0 || !m.is(i+1, '(') {
+		return 0
+	}
+	if c+1 == len(m.toks) {
+		return 'a'
+	}
+	switch t := m.toks[c+1]; t.kind {
+	case tokIdent:
+		return 'a'
+	case tokLiteral:
+		return '"'
+	default:
+		return m.src[t.start]
+	}
+}
+
+// statementStart reports whether a statement can start after token prev.
+func (m *masker) statementStart(prev int) bool {
+	if prev < 0 {
+		return true
+	}
+	t := m.toks[prev]
+	if t.kind == tokIdent {
+		return m.isIdent(prev, "else") || m.isIdent(prev, "do")
+	}
+	return t.kind == tokPunct && strings.IndexByte(";{}):", m.src[t.start]) >= 0
+}
+
+// declarationStart reports whether a file-scope declaration can start
+// after token prev.
+func (m *masker) declarationStart(prev int) bool {
+	return prev < 0 || m.is(prev, ';') || m.is(prev, '}') || m.is(prev, '{')
+}
+
+// statementMacro renames the statement macro at i to `while` or `if` (an
+// empty argument list has no condition to keep, so the macro and its
+// parentheses are blanked and its block stays a block). A
+// scoped_cond_guard's second argument is a statement (`return -EINTR`),
+// so it is blanked with its comma.
+func (m *masker) statementMacro(i int, a cAction, done []bool) int {
+	name, t := m.text(i), m.toks[i]
+	open := i + 1
+	c := m.closer(open)
+	if c == open+1 {
+		m.blank(t.start, m.toks[c].end)
+		m.note(name, "", t.start, m.toks[c].end)
+		return c
+	}
+	kw := "while"
+	if a == cGuard || len(name) < len(kw) {
+		kw = "if"
+	}
+	m.replace(t.start, t.end, kw)
+	end := t.end
+	if name == "scoped_cond_guard" {
+		if commas := m.commas(open, c); len(commas) >= 2 {
+			from, to := m.toks[commas[0]].start, m.toks[commas[1]].start
+			m.blank(from, to)
+			end = to
+			for j := open + 1; j < commas[1]; j++ {
+				done[j] = true
+			}
+		}
+	}
+	m.note(name, m.inner(open, c), t.start, end)
+	return i
+}
+
+// fileMacro blanks the file-scope macro invocation at i, its arguments
+// and a `;` right after them.
+func (m *masker) fileMacro(i int) int {
+	c := m.closer(i + 1)
+	last := c
+	if m.is(c+1, ';') {
+		last = c + 1
+	}
+	start, end := m.toks[i].start, m.toks[last].end
+	m.blank(start, end)
+	m.note(m.text(i), m.inner(i+1, c), start, end)
+	return last
+}
+
+// commas returns the indexes of the top-level commas between the brackets
+// at open and close.
+func (m *masker) commas(open, close int) []int {
+	var out []int
+	for j := open + 1; j < close; j++ {
+		if c := m.closer(j); c > j {
+			j = c
+			continue
+		}
+		if m.is(j, ',') {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// isCall reports whether the `(` at i opens the arguments of a macro or
+// function call that may take types: in a body, a name not preceded by a
+// type (which would make it a declarator); at file scope, an upper-case
+// macro name starting a declaration (`DECLARE_PER_CPU(struct x *, y);`).
+func (m *masker) isCall(prev, i, depth int) bool {
+	if prev != i-1 || prev < 0 || m.toks[prev].kind != tokIdent || cNotCalls[m.text(prev)] {
+		return false
+	}
+	before := prev - 1
+	if depth > 0 {
+		return before < 0 || m.toks[before].kind != tokIdent ||
+			m.isIdent(before, "return") || m.isIdent(before, "else") || m.isIdent(before, "case")
+	}
+	return isMacroCase(m.text(prev)) &&
+		(m.declarationStart(before) || m.isIdent(before, "static") || m.isIdent(before, "extern"))
+}
+
+// isMacroCase reports whether name is spelled like a macro: no lower-case
+// letter, at least two bytes.
+func isMacroCase(name string) bool {
+	return len(name) >= 2 && strings.IndexFunc(name, func(r rune) bool { return r >= 'a' && r <= 'z' }) < 0
+}
+
+// typeArguments blanks each argument of the call opened at i that is a
+// type (`struct foo`, `const char *`, `unsigned long`) down to one word:
+// the last identifier that is not a keyword, else the last keyword.
+func (m *masker) typeArguments(open int, done []bool) {
+	c := m.closer(open)
+	if c < 0 {
+		return
+	}
+	from := open + 1
+	for _, end := range append(m.commas(open, c), c) {
+		m.typeArgument(from, end, done)
+		from = end + 1
+	}
+}
+
+func (m *masker) typeArgument(from, to int, done []bool) {
+	if to-from < 2 {
+		return
+	}
+	keep, typeWord := -1, false
+	for j := from; j < to; j++ {
+		t := m.toks[j]
+		switch {
+		case m.is(j, '*'):
+		case t.kind != tokIdent:
+			return
+		case cTypeWords[m.text(j)]:
+			typeWord = true
+			if keep < 0 || cTypeWords[m.text(keep)] {
+				keep = j
+			}
+		case isAnnotation(m.text(j)):
+		default:
+			keep = j
+		}
+	}
+	if !typeWord && !m.is(to-1, '*') || keep < 0 {
+		return
+	}
+	start, end := m.toks[from].start, m.toks[to-1].end
+	m.blank(start, m.toks[keep].start)
+	m.blank(m.toks[keep].end, end)
+	m.note(AnnTypeArgument, string(m.src[start:end]), start, end)
+	for j := from; j < to; j++ {
+		done[j] = true
+	}
+}
+
+// caseRange blanks the `... hi` of `case lo ... hi:` starting at i.
+func (m *masker) caseRange(i int, done []bool) {
+	for j := i + 1; j < len(m.toks) && j < i+64; j++ {
+		if c := m.closer(j); c > j {
+			j = c
+			continue
+		}
+		if m.is(j, ':') || m.is(j, ';') || m.is(j, '{') || m.is(j, '}') {
+			return
+		}
+		if !m.is(j, '.') || !m.is(j+1, '.') || !m.is(j+2, '.') {
+			continue
+		}
+		colon := j + 3
+		for colon < len(m.toks) && colon < i+64 && !m.is(colon, ':') {
+			colon++
+		}
+		if !m.is(colon, ':') || colon == j+3 {
+			return
+		}
+		start, end := m.toks[j].start, m.toks[colon-1].end
+		m.blank(start, end)
+		m.note(AnnCaseRange, strings.TrimSpace(string(m.src[m.toks[j+3].start:end])), start, end)
+		for k := j; k < colon; k++ {
+			done[k] = true
+		}
+		return
+	}
+}
