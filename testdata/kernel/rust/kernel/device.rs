@@ -68,11 +68,15 @@ impl Device {
 // SAFETY: get_device keeps a `struct device` alive until the matching
 // put_device, and the last put_device frees it.
 unsafe impl AlwaysRefCounted for Device {
+    // Near miss (lifecycle-leak): `inc_ref` is the acquiring half of the
+    // pair; the `ARef` it feeds calls `dec_ref` when dropped.
     fn inc_ref(&self) {
         // SAFETY: a shared reference means the refcount is non-zero.
         unsafe { bindings::get_device(self.as_raw()) };
     }
 
+    // Near miss (unsafe-missing-safety): a trait method's `# Safety` is the
+    // trait's (sync/aref.rs); implementations do not repeat it.
     unsafe fn dec_ref(obj: NonNull<Self>) {
         // SAFETY: the caller owns the reference it gives up.
         unsafe { bindings::put_device(obj.cast().as_ptr()) }

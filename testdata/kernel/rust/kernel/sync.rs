@@ -74,6 +74,8 @@ impl<T> Mutex<T> {
         unsafe { bindings::__mutex_init(self.mutex.get(), name.as_ptr(), key.as_ptr()) };
     }
 
+    // Near miss (lock-imbalance): the returned guard holds the lock, and its
+    // Drop releases it.
     /// Takes the lock, sleeping until it is free. The guard releases it.
     pub fn lock(&self) -> Guard<'_, T> {
         // SAFETY: by the type invariant and the contract of `new`, the C
