@@ -211,21 +211,21 @@ func lastByte(b *strings.Builder) byte {
 	return s[len(s)-1]
 }
 
-// annotatedNear reports whether a mask annotation accepted by match lies
+// annotationNear finds a mask annotation accepted by match that lies
 // within [start, end) or ends before start with only whitespace between:
 // the mask blanks qualifiers such as `unsafe` in front of an item, so the
 // item's node starts after them.
-func (x *extractor) annotatedNear(start, end uint32, match func(name string) bool) bool {
+func (x *extractor) annotationNear(start, end uint32, match func(name string) bool) (treesitter.Annotation, bool) {
 	for _, a := range x.anns {
 		if a.Start >= end {
 			break
 		}
 		inside := a.Start >= start && a.End <= end
 		if (inside || a.End <= start && x.blank(a.End, start)) && match(a.Name) {
-			return true
+			return a, true
 		}
 	}
-	return false
+	return treesitter.Annotation{}, false
 }
 
 // blank reports whether the source between start and end is whitespace.
@@ -240,7 +240,7 @@ func (x *extractor) blank(start, end uint32) bool {
 
 // annUnsafeExtern matches the mask's record of the `unsafe` it blanked
 // before `extern "C" {`.
-func annUnsafeExtern(name string) bool { return strings.HasPrefix(name, tokUnsafe) }
+func annUnsafeExtern(name string) bool { return name == treesitter.AnnUnsafeExtern }
 
-// annSafe matches the mask's record of a blanked `safe` fn qualifier.
-func annSafe(name string) bool { return name == "safe" || name == "safe fn" }
+// annSafe matches the mask's record of a blanked `safe` item qualifier.
+func annSafe(name string) bool { return name == treesitter.AnnSafeItem }

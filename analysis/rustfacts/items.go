@@ -64,8 +64,12 @@ func (x *extractor) addFn(n treesitter.Node, before []treesitter.Node) int {
 		eb := &x.out.ExternBlocks[f.ExternBlock]
 		f.ABI = eb.ABI
 		// Every foreign fn is unsafe to call unless declared `safe fn`
-		// (Rust 2024), a qualifier the mask blanks.
-		f.Unsafe = !x.annotatedNear(n.StartByte(), name.StartByte(), annSafe)
+		// (Rust 2024), a qualifier the mask blanks: the fn spans it too.
+		a, safe := x.annotationNear(n.StartByte(), name.StartByte(), annSafe)
+		f.Unsafe = !safe
+		if safe {
+			f.Span.Start = min(f.Span.Start, a.Start)
+		}
 		eb.Fns = append(eb.Fns, idx)
 	}
 	if f.Impl >= 0 {
@@ -156,8 +160,11 @@ func (x *extractor) visitExternBlock(n treesitter.Node) {
 		}
 	}
 	// The bundled grammar rejects `unsafe extern`: the mask blanks
-	// `unsafe` and records it just before the block.
-	eb.Unsafe = eb.Unsafe || x.annotatedNear(n.StartByte(), n.StartByte(), annUnsafeExtern)
+	// `unsafe` and records it just before the block, which spans it too.
+	if a, ok := x.annotationNear(n.StartByte(), n.StartByte(), annUnsafeExtern); ok {
+		eb.Unsafe = true
+		eb.Span.Start = a.Start
+	}
 	saved := x.pos
 	x.pos.impl, x.pos.trait, x.pos.extern = -1, -1, len(x.out.ExternBlocks)
 	x.out.ExternBlocks = append(x.out.ExternBlocks, eb)

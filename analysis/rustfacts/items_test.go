@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rivet-lsp/rivet/analysis/facts"
+	"github.com/rivet-lsp/rivet/treesitter"
 )
 
 const fnSrc = `// SPDX-License-Identifier: GPL-2.0
@@ -402,5 +403,73 @@ func TestTypes(t *testing.T) {
 	}
 	if diff := cmp.Diff(wantPairs, AlwaysRefCountedPairs(got)); diff != "" {
 		t.Errorf("AlwaysRefCountedPairs (-want +got):\n%s", diff)
+	}
+}
+
+// TestMaskedConstructs covers what the mask rewrites before parsing:
+// `unsafe extern` blocks, `safe fn` items, `#[unsafe(...)]` attributes and
+// raw borrows. The facts must read as if the grammar knew them.
+func TestMaskedConstructs(t *testing.T) {
+	src := `use kernel::bindings;
+
+// SAFETY: The declarations match the C prototypes.
+unsafe extern "C" {
+    safe fn rust_helper_cpu_relax();
+    fn rust_helper_spin_lock(lock: *mut bindings::spinlock_t);
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn rust_probe() {}
+
+#[unsafe(export_name = "rust_remove_hook")]
+pub extern "C" fn remove() {}
+
+fn touch(p: &Foo) {
+    // SAFETY: p is live.
+    unsafe { bindings::touch_field(&raw const p.field) };
+}
+`
+	got := extract(t, src)
+	wantBlocks := []facts.RExternBlock{{
+		ABI: "C", Unsafe: true, Span: from(t, src, `unsafe extern "C" {`, "spinlock_t);\n}"), Fns: []int{0, 1},
+	}}
+	if diff := cmp.Diff(wantBlocks, got.ExternBlocks); diff != "" {
+		t.Errorf("ExternBlocks (-want +got):\n%s", diff)
+	}
+	type fnView struct {
+		Name               string
+		Span               facts.Span
+		Unsafe, NoMangle   bool
+		ExportName, Symbol string
+	}
+	var fns []fnView
+	for i := range got.Fns {
+		f := &got.Fns[i]
+		fns = append(fns, fnView{f.Name, f.Span, f.Unsafe, f.NoMangle, f.ExportName, f.Symbol()})
+	}
+	wantFns := []fnView{
+		{Name: "rust_helper_cpu_relax", Span: at(t, src, "safe fn rust_helper_cpu_relax();"), Symbol: "rust_helper_cpu_relax"},
+		{Name: "rust_helper_spin_lock", Span: from(t, src, "fn rust_helper_spin_lock", ");"), Unsafe: true, Symbol: "rust_helper_spin_lock"},
+		{Name: "rust_probe", Span: at(t, src, `pub extern "C" fn rust_probe() {}`), NoMangle: true, Symbol: "rust_probe"},
+		{Name: "remove", Span: at(t, src, `pub extern "C" fn remove() {}`), ExportName: "rust_remove_hook", Symbol: "rust_remove_hook"},
+		{Name: "touch", Span: from(t, src, "fn touch", "};\n}")},
+	}
+	if diff := cmp.Diff(wantFns, fns); diff != "" {
+		t.Errorf("Fns (-want +got):\n%s", diff)
+	}
+	wantRefs := []refView{
+		{"spinlock_t", "spinlock_t", "bindings::spinlock_t", typ, "rust_helper_spin_lock"},
+		{"touch_field", "touch_field", "bindings::touch_field", call, "touch"},
+	}
+	if diff := cmp.Diff(wantRefs, refViews(src, got)); diff != "" {
+		t.Errorf("BindingRefs (-want +got):\n%s", diff)
+	}
+	var names []string
+	for _, a := range got.Annotations {
+		names = append(names, a.Name)
+	}
+	wantAnns := []string{treesitter.AnnUnsafeExtern, treesitter.AnnSafeItem, "unsafe(no_mangle)", "unsafe(export_name)", treesitter.AnnRawBorrow}
+	if diff := cmp.Diff(wantAnns, names); diff != "" {
+		t.Errorf("Annotations (-want +got):\n%s", diff)
 	}
 }

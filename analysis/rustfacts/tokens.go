@@ -98,8 +98,8 @@ func (x *extractor) scanTokenTree(tt treesitter.Node, typeArg int) {
 		if name, k, ok := x.pos.scope.resolve(segs); ok {
 			kind := facts.RefValue
 			switch {
-			case k < len(segs)-1:
-				kind = facts.RefType
+			case k < len(segs)-1 || next < len(toks) && toks[next].kind == tokColons:
+				kind = facts.RefType // NAME qualifies more: `bindings::rb_root::default()`
 			case called:
 				kind = facts.RefCall
 			case arg == typeArg || x.typeContext(toks, i):
@@ -221,19 +221,34 @@ func (x *extractor) tokenPath(toks []token, i int) ([]seg, int) {
 }
 
 // tokenSeg reads one segment at toks[j]; `$` `crate` (as macro
-// invocations tokenise it) is the segment "$crate".
+// invocations tokenise it) is the segment "$crate". After `::` a keyword
+// is a segment too (`Foo::default`): token trees lex `default` as one.
 func (x *extractor) tokenSeg(toks []token, j int) (seg, int, bool) {
 	if j >= len(toks) {
 		return seg{}, j, false
 	}
 	t := toks[j]
-	if segKind(t.kind) {
-		return seg{text: string(x.slice(t.start, t.end)), span: facts.Span{Start: t.start, End: t.end}}, j + 1, true
+	text := x.slice(t.start, t.end)
+	if segKind(t.kind) || j > 0 && toks[j-1].kind == tokColons && isWord(text) {
+		return seg{text: string(text), span: facts.Span{Start: t.start, End: t.end}}, j + 1, true
 	}
 	if t.kind == tokDollar && j+1 < len(toks) && toks[j+1].kind == treesitter.RustKindCrate {
 		return seg{text: "$crate", span: facts.Span{Start: t.start, End: toks[j+1].end}}, j + 2, true
 	}
 	return seg{}, j, false
+}
+
+// isWord reports whether text is a keyword or identifier.
+func isWord(text []byte) bool {
+	if len(text) == 0 || text[0] >= '0' && text[0] <= '9' {
+		return false
+	}
+	for _, c := range text {
+		if c != '_' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // typeContext reports whether the tokens before a path put it in type
