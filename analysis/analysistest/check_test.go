@@ -168,7 +168,7 @@ f(); // want "lifecycle-leak" // FIXME: false positive, the value is moved into 
 }
 
 func TestCheckMalformedWantIsFatal(t *testing.T) {
-	dir := WriteTxtar(t, "-- a.rs --\nf(); // want lifecycle-leak\n")
+	dir := WriteTxtar(t, "-- a.rs --\nf(); // want \"lifecycle-leak\n")
 	r := run(t, func(tb testing.TB) { Check(tb, dir, nil) })
 	if !r.fatal || !strings.Contains(failure(t, r), "a.rs:1: want:") {
 		t.Errorf("malformed want: fatal=%v errors=%v", r.fatal, r.errors)

