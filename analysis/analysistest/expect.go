@@ -161,13 +161,14 @@ func cutWant(text string) (string, bool) {
 	return rest, true
 }
 
-// parseCodes reads the quoted codes of a want comment. In a line comment,
-// text after the codes must itself be a `//` comment (a FIXME note, say).
+// parseCodes reads the quoted codes of a want comment (cutWant saw the
+// first quote). In a line comment, text after the codes must itself be a
+// `//` comment (a FIXME note, say).
 func parseCodes(s string, block bool) ([]string, error) {
 	var codes []string
 	for {
 		s = strings.TrimLeft(s, " \t\r\n")
-		if s == "" || !strings.HasPrefix(s, `"`) {
+		if !strings.HasPrefix(s, `"`) {
 			break
 		}
 		q, err := strconv.QuotedPrefix(s)
