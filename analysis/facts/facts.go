@@ -10,7 +10,7 @@ package facts
 
 // Version is the fact format. Bump it whenever a type in this package
 // changes shape or meaning: cached facts of another version are discarded.
-const Version = 1
+const Version = 2
 
 // Span is a half-open byte range [Start, End) in a file's original text.
 type Span struct {

@@ -79,6 +79,23 @@ type RType struct {
 	Fields   []RField // struct/union fields; enum variants
 	Type     string   // const/static/type alias: the type text
 	Doc      string
+	// NoMangle and ExportName are a static's #[no_mangle] (or
+	// #[unsafe(no_mangle)]) and #[export_name = "..."]: C code can name
+	// such a static (`extern const struct file_operations rust_binder_fops;`).
+	NoMangle   bool
+	ExportName string
+}
+
+// Symbol is the C symbol a static is visible as, or "" when it is not
+// exported.
+func (t *RType) Symbol() string {
+	switch {
+	case t.ExportName != "":
+		return t.ExportName
+	case t.NoMangle:
+		return t.Name
+	}
+	return ""
 }
 
 // RField is a struct field or enum variant.

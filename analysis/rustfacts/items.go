@@ -235,6 +235,9 @@ func (x *extractor) addType(n treesitter.Node, nodeKind string, before []treesit
 	case "type", "const", "static":
 		t.Type = norm(n.Field(treesitter.RustFieldType).Text())
 	}
+	if kind == "static" {
+		t.NoMangle, t.ExportName = a.noMangle, a.exportName
+	}
 	x.out.Types = append(x.out.Types, t)
 	return len(x.out.Types) - 1
 }

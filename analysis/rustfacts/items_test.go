@@ -287,6 +287,13 @@ extern "C" {
 extern {
     fn legacy_hook();
 }
+
+/// File operations the C side registers.
+#[no_mangle]
+#[used]
+pub static rust_sample_fops: AssertSync<bindings::file_operations> = AssertSync(bindings::file_operations {
+    owner: core::ptr::null_mut(),
+});
 `
 
 func TestTypes(t *testing.T) {
@@ -349,6 +356,11 @@ func TestTypes(t *testing.T) {
 			Kind: "struct", Name: "Clk", NameSpan: name("struct Clk(", "Clk"),
 			Span: at(t, src, "pub struct Clk(*mut bindings::clk);"), Pub: true,
 			Fields: []facts.RField{{Name: "0", Type: "*mut bindings::clk", Span: atNth(t, src, "*mut bindings::clk", 1)}},
+		},
+		{
+			Kind: "static", Name: "rust_sample_fops", NameSpan: name("static rust_sample_fops", "rust_sample_fops"),
+			Span: from(t, src, "pub static rust_sample_fops", "});"), Pub: true, Type: "AssertSync<bindings::file_operations>",
+			Doc: "File operations the C side registers.", NoMangle: true,
 		},
 	}
 	got := extract(t, src)

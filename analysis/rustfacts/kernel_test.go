@@ -2,6 +2,7 @@ package rustfacts
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -75,7 +76,8 @@ func TestKernel(t *testing.T) {
 		t.Fatalf("found %d .rs files; RIVET_KERNEL should be a Linux 7.x tree", len(files))
 	}
 	names := map[string]map[string]bool{"rust/": {}, "drivers/": {}, "samples/": {}, "all": {}}
-	var nRefs, nNoMangle, nExport, nBlocks, nItems, nStatics int
+	var nRefs, nNoMangle, nExport, nBlocks, nItems, nStatics, nExportedStatics int
+	var blocks []string
 	kinds := map[facts.RefKind]int{}
 	var pairs []string
 	for _, f := range files {
@@ -97,10 +99,23 @@ func TestKernel(t *testing.T) {
 				nExport++
 			}
 		}
+		for _, ty := range f.facts.Types {
+			if ty.Symbol() != "" {
+				nExportedStatics++
+			}
+		}
 		nBlocks += len(f.facts.ExternBlocks)
 		for _, eb := range f.facts.ExternBlocks {
 			nItems += len(eb.Fns)
 			nStatics += len(eb.Statics)
+			var items []string
+			for _, i := range eb.Fns {
+				items = append(items, f.facts.Fns[i].Name)
+			}
+			for _, st := range eb.Statics {
+				items = append(items, "static "+st.Name)
+			}
+			blocks = append(blocks, fmt.Sprintf("%s: extern %q { %s }", f.rel, eb.ABI, strings.Join(items, ", ")))
 		}
 		for _, p := range AlwaysRefCountedPairs(f.facts) {
 			pairs = append(pairs, f.rel+": "+p.Type+" "+orNone(p.Inc)+" / "+orNone(p.Dec))
@@ -110,8 +125,8 @@ func TestKernel(t *testing.T) {
 	for _, dir := range []string{"rust/", "drivers/", "samples/", "all"} {
 		t.Logf("distinct binding names under %s: %d", dir, len(names[dir]))
 	}
-	t.Logf("fns with #[no_mangle]: %d, with #[export_name]: %d", nNoMangle, nExport)
-	t.Logf("extern blocks %d with %d fns and %d statics", nBlocks, nItems, nStatics)
+	t.Logf("fns with #[no_mangle]: %d, with #[export_name]: %d; exported statics: %d", nNoMangle, nExport, nExportedStatics)
+	t.Logf("extern blocks %d with %d fns and %d statics:\n\t%s", nBlocks, nItems, nStatics, strings.Join(blocks, "\n\t"))
 	t.Logf("AlwaysRefCounted impls: %d\n\t%s", len(pairs), strings.Join(pairs, "\n\t"))
 
 	for _, want := range []string{"get_device / put_device", "get_task_struct / put_task_struct", "mmgrab / mmdrop", "get_file / fput"} {
@@ -140,8 +155,9 @@ var grepBindings = regexp.MustCompile(`bindings::[A-Za-z_0-9]*`)
 // reference grep does not see must come through a use or an alias.
 func TestKernelAgainstGrep(t *testing.T) {
 	files := kernelFiles(t)
-	grepOnly := map[string]int{}   // reason -> matches
-	grepNames := map[string]bool{} // as grep -o | sort -u would give them
+	grepOnly := map[string]int{}    // reason -> matches
+	examples := map[string]string{} // reason or grep-only name -> first place
+	grepNames := map[string]bool{}  // as grep -o | sort -u would give them
 	var unexplained []string
 	refNames, viaUse := map[string]bool{}, map[string]bool{}
 	for _, f := range files {
@@ -155,12 +171,20 @@ func TestKernelAgainstGrep(t *testing.T) {
 		}
 		for _, m := range grepBindings.FindAllIndex(f.src, -1) {
 			name := string(f.src[m[0]+len("bindings::") : m[1]])
-			grepNames[name] = true
+			if name != "" {
+				grepNames[name] = true
+			}
 			if at[uint32(m[0]+len("bindings::"))] {
 				continue
 			}
 			reason := grepMissReason(f, m[0], name)
 			grepOnly[reason]++
+			where := f.rel + ": " + line(f.src, m[0])
+			for _, k := range []string{reason, name} {
+				if _, ok := examples[k]; !ok {
+					examples[k] = where
+				}
+			}
 			if reason == "unexplained" {
 				unexplained = append(unexplained, f.rel+": "+line(f.src, m[0]))
 			}
@@ -181,7 +205,13 @@ func TestKernelAgainstGrep(t *testing.T) {
 	sort.Strings(onlyFacts)
 	t.Logf("distinct names: grep %d, rustfacts %d", len(grepNames), len(refNames))
 	t.Logf("grep matches rustfacts does not report, by reason: %v", grepOnly)
-	t.Logf("names only grep finds (%d): %s", len(onlyGrep), strings.Join(onlyGrep, " "))
+	for reason := range grepOnly {
+		t.Logf("\t%s, e.g. %s", reason, examples[reason])
+	}
+	t.Logf("names only grep finds (%d), each with where grep first finds it:", len(onlyGrep))
+	for _, n := range onlyGrep {
+		t.Logf("\t%s: %s", n, examples[n])
+	}
 	t.Logf("names only rustfacts finds (%d): %s", len(onlyFacts), strings.Join(onlyFacts, " "))
 	for _, n := range onlyFacts {
 		if !viaUse[n] {
