@@ -14,7 +14,6 @@ func (x *extractor) visitFn(n treesitter.Node, before []treesitter.Node) {
 	idx := x.addFn(n, before)
 	saved := x.pos
 	x.pos.fn, x.pos.impl, x.pos.trait, x.pos.extern = idx, -1, -1, -1
-	var attrs []treesitter.Node
 	for i, c := 0, n.ChildCount(); i < c; i++ {
 		child := n.Child(i)
 		switch kind := child.Kind(); kind {
@@ -26,13 +25,8 @@ func (x *extractor) visitFn(n treesitter.Node, before []treesitter.Node) {
 			x.params(child, &x.out.Fns[idx])
 			x.visitChildren(child)
 		default:
-			if attrOrComment(kind) {
-				attrs = append(attrs, child)
-				continue
-			}
-			x.visitKind(child, kind, attrs)
+			x.visitKind(child, kind, nil)
 		}
-		attrs = nil
 	}
 	x.pos = saved
 }

@@ -8,6 +8,27 @@
 // Macro invocations and macro_rules! bodies are token trees the grammar does
 // not parse; rustfacts scans their tokens for `bindings::NAME` paths and
 // `path(...)` / `.method(...)` calls.
+//
+// Conventions the facts model leaves open:
+//
+//   - Pub is any visibility modifier (`pub`, `pub(crate)`, ...); a
+//     macro_rules! is Pub when it is #[macro_export].
+//   - A foreign fn (an extern block item) is Unsafe unless it is `safe fn`.
+//   - A receiver is a parameter named "self" typed as it desugars:
+//     `&mut self` has Type "&mut Self".
+//   - A path Callee drops generic arguments: `KBox::<T>::new` gives
+//     "KBox::new".
+//   - A binding reference's PathSpan runs from the path's first segment to
+//     NAME; `bindings::irqreturn::IRQ_NONE` is a RefType reference to
+//     irqreturn, the segment after the bindings module. A reference through
+//     a `use` of the item spans the use tree element at the use site and
+//     the lone name at later uses.
+//   - Comments, doc comments (doctests included) and string literals hold
+//     no references.
+//   - In token trees the kind of a reference is a guess from its
+//     neighbours: followed by `(...)` a call; after `*mut`, `*const`, `as`,
+//     `->`, a generic `<`, or in the type argument of container_of! or
+//     offset_of! a type; otherwise a value.
 package rustfacts
 
 import (
