@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"go.lsp.dev/jsonrpc2"
 )
 
 // errCallFromReadLoop is returned by Server.Call made from the read loop.
@@ -24,9 +26,21 @@ func (s *Server) Notify(ctx context.Context, method string, params any) error {
 	return nil
 }
 
+// ClientError is the client's error reply to Server.Call. It deliberately
+// does not unwrap to the *jsonrpc2.Error: a handler that returns it fails
+// with CodeRequestFailed, not with the client's code.
+type ClientError struct {
+	Method string
+	Err    *jsonrpc2.Error
+}
+
+func (e *ClientError) Error() string {
+	return fmt.Sprintf("client answered %s with error %d: %s", e.Method, e.Err.Code, e.Err.Message)
+}
+
 // Call sends a request to the client (workspace/configuration,
 // window/workDoneProgress/create, ...) and decodes its result into result,
-// which may be nil. An error reply comes back wrapping its *jsonrpc2.Error.
+// which may be nil. An error reply is returned as a *ClientError.
 //
 // Call must not be used from a notification handler or an ordered request:
 // those run in the read loop, which is then not reading, so the reply could
@@ -41,6 +55,10 @@ func (s *Server) Call(ctx context.Context, method string, params, result any) er
 	}
 	var res json.RawMessage
 	if _, err := s.conn.Call(ctx, method, json.RawMessage(raw), &res); err != nil {
+		var rpcErr *jsonrpc2.Error
+		if errors.As(err, &rpcErr) {
+			return &ClientError{Method: method, Err: rpcErr}
+		}
 		return fmt.Errorf("call %s: %w", method, err)
 	}
 	if result == nil || len(res) == 0 {

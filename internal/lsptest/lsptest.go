@@ -187,7 +187,8 @@ func (c *Client) Send(method string, params any) *Request {
 	return c.send("", method, params)
 }
 
-// SendWithStringID sends a request whose id is the string id.
+// SendWithStringID sends a request whose id is the string id. Replies are
+// matched back by id, so id must not be in use by another request in flight.
 func (c *Client) SendWithStringID(id, method string, params any) *Request {
 	c.t.Helper()
 	if id == "" {
@@ -212,9 +213,13 @@ func (c *Client) send(stringID, method string, params any) *Request {
 	}()
 	select {
 	case r.ID = <-sent:
-	case <-r.done:
-		c.stream.disarm()
-		c.t.Fatalf("lsptest: %s not sent: %v", method, r.err)
+	case <-r.done: // answered already, or never written
+		select {
+		case r.ID = <-sent:
+		default:
+			c.stream.disarm()
+			c.t.Fatalf("lsptest: %s not sent: %v", method, r.err)
+		}
 	}
 	return r
 }
