@@ -160,16 +160,22 @@ func TestKernelAgainstGrep(t *testing.T) {
 	grepNames := map[string]bool{}  // as grep -o | sort -u would give them
 	var unexplained []string
 	refNames, viaUse := map[string]bool{}, map[string]bool{}
+	var nGrep, nRefs, nViaUse int
+	var viaUseAt []string
 	for _, f := range files {
 		at := map[uint32]bool{}
 		for _, r := range f.facts.BindingRefs {
 			at[r.Span.Start] = true
 			refNames[r.Name] = true
-			if !strings.Contains(string(f.src[r.PathSpan.Start:r.PathSpan.End]), "bindings::"+r.Name) {
+			nRefs++
+			if path := string(f.src[r.PathSpan.Start:r.PathSpan.End]); !strings.Contains(path, "bindings::"+r.Name) {
 				viaUse[r.Name] = true
+				nViaUse++
+				viaUseAt = append(viaUseAt, f.rel+": "+path)
 			}
 		}
 		for _, m := range grepBindings.FindAllIndex(f.src, -1) {
+			nGrep++
 			name := string(f.src[m[0]+len("bindings::") : m[1]])
 			if name != "" {
 				grepNames[name] = true
@@ -203,7 +209,9 @@ func TestKernelAgainstGrep(t *testing.T) {
 	}
 	sort.Strings(onlyGrep)
 	sort.Strings(onlyFacts)
+	t.Logf("matches: grep %d, rustfacts %d (%d through a use or alias)", nGrep, nRefs, nViaUse)
 	t.Logf("distinct names: grep %d, rustfacts %d", len(grepNames), len(refNames))
+	t.Logf("references through a use or alias:\n\t%s", strings.Join(viaUseAt, "\n\t"))
 	t.Logf("grep matches rustfacts does not report, by reason: %v", grepOnly)
 	for reason := range grepOnly {
 		t.Logf("\t%s, e.g. %s", reason, examples[reason])
