@@ -24,7 +24,9 @@
 //     a `use` of the item spans the use tree element at the use site and
 //     the lone name at later uses.
 //   - Comments, doc comments (doctests included) and string literals hold
-//     no references.
+//     no references. Inside token trees only paths through the bindings
+//     module count: a name imported from it by a `use` is not resolved
+//     there, since a macro's tokens may bind the same name locally.
 //   - In token trees the kind of a reference is a guess from its
 //     neighbours: followed by `(...)` a call; after `*mut`, `*const`, `as`,
 //     `->`, a generic `<`, or in the type argument of container_of! or
