@@ -1,0 +1,44 @@
+package cscan
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// BenchmarkKernelSample scans the precision sample of the tree held in
+// memory (RIVET_KERNEL).
+func BenchmarkKernelSample(b *testing.B) {
+	root := os.Getenv("RIVET_KERNEL")
+	if root == "" {
+		b.Skip("RIVET_KERNEL is not set")
+	}
+	var srcs [][]byte
+	for _, f := range sampleFiles(&testing.T{}, root) {
+		src, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			b.Fatal(err)
+		}
+		srcs = append(srcs, src)
+	}
+	benchScan(b, srcs)
+}
+
+// benchScan scans srcs once per iteration and also reports throughput per
+// CPU-second of the process, which a busy machine does not distort.
+func benchScan(b *testing.B, srcs [][]byte) {
+	var total int64
+	for _, src := range srcs {
+		total += int64(len(src))
+	}
+	b.SetBytes(total)
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	for b.Loop() {
+		for _, src := range srcs {
+			Scan(src)
+		}
+	}
+	cpu := cpuTime() - cpu0
+	b.ReportMetric(float64(total)*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
+}
