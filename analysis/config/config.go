@@ -1,0 +1,306 @@
+// Package config is rivet's user configuration: `.rivet.toml` at a
+// workspace root, and the same keys as JSON through LSP
+// initializationOptions and workspace/didChangeConfiguration.
+//
+// The Config struct is the documentation: its field comments generate
+// docs/settings.md (go run ./analysis/config/gendocs), so the reference and
+// the code cannot disagree.
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/bmatcuk/doublestar/v4"
+)
+
+// FileName is the configuration file rivet reads at a workspace root.
+const FileName = ".rivet.toml"
+
+// Config is the whole configuration. The zero value is not the default:
+// use Default.
+type Config struct {
+	// Rules switches rules off or changes their severity. Keys are rule
+	// codes (see docs/rules/); values are "off", "error", "warning",
+	// "info" or "hint". Example: `[rules]` then `unsafe-missing-safety = "off"`.
+	Rules map[string]string `toml:"rules" json:"rules,omitempty"`
+
+	// Include lists glob patterns (relative to the workspace root, `**`
+	// allowed) of files to index and check. Empty means every .c, .h and
+	// .rs file.
+	Include []string `toml:"include" json:"include,omitempty"`
+
+	// Exclude lists glob patterns of files and directories to leave out,
+	// such as "Documentation/**" or "tools/**". Exclude wins over Include.
+	Exclude []string `toml:"exclude" json:"exclude,omitempty"`
+
+	// FFIModules lists extra Rust path prefixes whose items are bindgen
+	// output, besides `bindings`, `kernel::bindings` and `crate::bindings`
+	// (which are always recognised). Example: ["uapi", "kernel::uapi"].
+	FFIModules []string `toml:"ffi_modules" json:"ffi_modules,omitempty"`
+
+	// Target is the C data model ffi-signature-mismatch assumes: "lp64"
+	// (x86_64 and arm64 Linux, the default), "ilp32" (32-bit), or "llp64".
+	Target string `toml:"target" json:"target,omitempty"`
+
+	// InlayHints turns the ownership and may-sleep inlay hints after FFI
+	// calls on or off (default on).
+	InlayHints *bool `toml:"inlay_hints" json:"inlay_hints,omitempty"`
+
+	// CodeLens turns the "used from Rust: N" / "called from C: N" code
+	// lenses on or off (default on).
+	CodeLens *bool `toml:"code_lens" json:"code_lens,omitempty"`
+
+	// Lifecycle adds knowledge the tree cannot tell rivet.
+	Lifecycle Lifecycle `toml:"lifecycle" json:"lifecycle,omitempty"`
+}
+
+// Lifecycle is user-supplied lifecycle knowledge; it is trusted after
+// everything mined from the tree.
+type Lifecycle struct {
+	// Pairs are extra acquire/release pairs. Kind is "ref" (a reference
+	// count), "alloc" (memory or another resource), "lock", or
+	// "register". Example: `[[lifecycle.pairs]]` then
+	// `acquire = "foo_get"`, `release = "foo_put"`, `kind = "ref"`.
+	Pairs []Pair `toml:"pairs" json:"pairs,omitempty"`
+
+	// Borrowed lists C functions whose returned pointer the caller does
+	// not own (it must not be released), such as "dev_get_drvdata".
+	Borrowed []string `toml:"borrowed" json:"borrowed,omitempty"`
+
+	// Sleeping lists C functions that may sleep, beyond what rivet finds
+	// in their bodies.
+	Sleeping []string `toml:"sleeping" json:"sleeping,omitempty"`
+
+	// Atomic lists C functions that enter atomic context (like
+	// spin_lock): sleeping is not allowed until the matching release.
+	Atomic []string `toml:"atomic" json:"atomic,omitempty"`
+}
+
+// Pair is one acquire/release pair.
+type Pair struct {
+	Acquire string `toml:"acquire" json:"acquire"`
+	Release string `toml:"release" json:"release"`
+	Kind    string `toml:"kind" json:"kind,omitempty"`
+}
+
+// Severities accepted in Rules.
+var Severities = []string{"off", "error", "warning", "info", "hint"}
+
+// Targets accepted in Target.
+var Targets = []string{"lp64", "ilp32", "llp64"}
+
+// PairKinds accepted in Lifecycle.Pairs.
+var PairKinds = []string{"ref", "alloc", "lock", "register"}
+
+// Default returns the configuration rivet uses when nothing is set.
+func Default() *Config {
+	on := true
+	lens := true
+	return &Config{Rules: map[string]string{}, Target: "lp64", InlayHints: &on, CodeLens: &lens}
+}
+
+// Problem is an invalid setting: where it is and what is wrong.
+type Problem struct {
+	File    string // "" for LSP settings
+	Line    int    // 1-based; 0 when unknown
+	Key     string // dotted key, e.g. "rules.lifecycle-leak"
+	Message string
+}
+
+func (p Problem) Error() string {
+	var b strings.Builder
+	if p.File != "" {
+		b.WriteString(p.File)
+		if p.Line > 0 {
+			fmt.Fprintf(&b, ":%d", p.Line)
+		}
+		b.WriteString(": ")
+	}
+	if p.Key != "" {
+		fmt.Fprintf(&b, "%s: ", p.Key)
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// Load reads root/.rivet.toml. A missing file gives the defaults and no
+// problems. An invalid file gives the defaults (nothing of it is used)
+// and the problems found, each naming its key and line.
+func Load(root string, knownRules []string) (*Config, []Problem) {
+	path := filepath.Join(root, FileName)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return Default(), nil
+	}
+	if err != nil {
+		return Default(), []Problem{{File: path, Message: err.Error()}}
+	}
+	return ParseTOML(path, data, knownRules)
+}
+
+// ParseTOML parses TOML configuration text; see Load.
+func ParseTOML(file string, data []byte, knownRules []string) (*Config, []Problem) {
+	cfg := Default()
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(cfg)
+	if err != nil {
+		p := Problem{File: file, Message: err.Error()}
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			p.Line, p.Key, p.Message = pe.Position.Line, pe.LastKey, pe.Message
+		}
+		return Default(), []Problem{p}
+	}
+	var probs []Problem
+	for _, k := range md.Undecoded() {
+		key := k.String()
+		probs = append(probs, Problem{File: file, Line: lineOfKey(data, k[len(k)-1]), Key: key, Message: "unknown setting"})
+	}
+	for _, p := range cfg.validate(knownRules) {
+		p.File = file
+		p.Line = lineOfKey(data, p.lastKey())
+		probs = append(probs, p)
+	}
+	if len(probs) > 0 {
+		return Default(), probs
+	}
+	return cfg, nil
+}
+
+// ParseJSON parses settings sent by an LSP client (initializationOptions
+// or the "rivet" section of didChangeConfiguration). Like ParseTOML, an
+// invalid value leaves the defaults in force.
+func ParseJSON(data []byte, knownRules []string) (*Config, []Problem) {
+	cfg := Default()
+	if len(bytes.TrimSpace(data)) == 0 || string(bytes.TrimSpace(data)) == "null" {
+		return cfg, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(cfg); err != nil {
+		return Default(), []Problem{{Message: "settings: " + err.Error()}}
+	}
+	if probs := cfg.validate(knownRules); len(probs) > 0 {
+		return Default(), probs
+	}
+	return cfg, nil
+}
+
+func (p Problem) lastKey() string {
+	k := p.Key
+	if i := strings.LastIndexByte(k, '.'); i >= 0 {
+		k = k[i+1:]
+	}
+	return strings.TrimSuffix(k, "]")
+}
+
+// validate reports values outside their allowed sets.
+func (c *Config) validate(knownRules []string) []Problem {
+	var probs []Problem
+	for code, sev := range c.Rules {
+		if knownRules != nil && !slices.Contains(knownRules, code) {
+			probs = append(probs, Problem{Key: "rules." + code, Message: "no rule has this code (see docs/rules/)"})
+			continue
+		}
+		if !slices.Contains(Severities, sev) {
+			probs = append(probs, Problem{Key: "rules." + code, Message: fmt.Sprintf("severity %q: want one of %s", sev, strings.Join(Severities, ", "))})
+		}
+	}
+	if c.Target != "" && !slices.Contains(Targets, c.Target) {
+		probs = append(probs, Problem{Key: "target", Message: fmt.Sprintf("%q: want one of %s", c.Target, strings.Join(Targets, ", "))})
+	}
+	for _, g := range append(append([]string(nil), c.Include...), c.Exclude...) {
+		if !doublestar.ValidatePattern(g) {
+			key := "exclude"
+			if slices.Contains(c.Include, g) {
+				key = "include"
+			}
+			probs = append(probs, Problem{Key: key, Message: fmt.Sprintf("invalid glob %q", g)})
+		}
+	}
+	for i, p := range c.Lifecycle.Pairs {
+		key := fmt.Sprintf("lifecycle.pairs[%d]", i)
+		if p.Acquire == "" || p.Release == "" {
+			probs = append(probs, Problem{Key: key, Message: "a pair needs both acquire and release"})
+		}
+		if p.Kind != "" && !slices.Contains(PairKinds, p.Kind) {
+			probs = append(probs, Problem{Key: key + ".kind", Message: fmt.Sprintf("%q: want one of %s", p.Kind, strings.Join(PairKinds, ", "))})
+		}
+	}
+	return probs
+}
+
+// lineOfKey finds the 1-based line where key is assigned or opens a
+// table, for messages; 0 when it cannot tell.
+func lineOfKey(data []byte, key string) int {
+	if key == "" {
+		return 0
+	}
+	for i, line := range strings.Split(string(data), "\n") {
+		t := strings.TrimSpace(line)
+		t = strings.TrimLeft(t, "[")
+		t = strings.Trim(t, `"'`)
+		if strings.HasPrefix(t, key) {
+			rest := strings.TrimLeft(strings.TrimPrefix(t, key), `"' `)
+			if rest == "" || rest[0] == '=' || rest[0] == ']' || rest[0] == '.' {
+				return i + 1
+			}
+		}
+	}
+	return 0
+}
+
+// Severity returns the configured severity of a rule, or def when not set.
+func (c *Config) Severity(code, def string) string {
+	if s, ok := c.Rules[code]; ok {
+		return s
+	}
+	return def
+}
+
+// InlayHintsOn reports whether inlay hints are enabled.
+func (c *Config) InlayHintsOn() bool { return c.InlayHints == nil || *c.InlayHints }
+
+// CodeLensOn reports whether code lenses are enabled.
+func (c *Config) CodeLensOn() bool { return c.CodeLens == nil || *c.CodeLens }
+
+// Skip returns the walk filter for root: true for paths that Exclude
+// matches or Include does not. Directories are pruned only by Exclude.
+func (c *Config) Skip(root string) func(path string, dir bool) bool {
+	if len(c.Include) == 0 && len(c.Exclude) == 0 {
+		return nil
+	}
+	root = strings.TrimSuffix(filepath.ToSlash(root), "/") + "/"
+	return func(path string, dir bool) bool {
+		rel, ok := strings.CutPrefix(path, root)
+		if !ok {
+			return false
+		}
+		for _, g := range c.Exclude {
+			if match(g, rel) || (dir && match(strings.TrimSuffix(g, "/**"), rel)) {
+				return true
+			}
+		}
+		if dir || len(c.Include) == 0 {
+			return false
+		}
+		for _, g := range c.Include {
+			if match(g, rel) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+func match(pattern, rel string) bool {
+	ok, err := doublestar.Match(pattern, rel)
+	return err == nil && ok
+}

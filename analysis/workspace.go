@@ -1,0 +1,244 @@
+// Package analysis is rivet's semantic layer: the workspace (index, open
+// documents, configuration) and the features the server and `rivet check`
+// offer on it — navigation, hover, symbols, diagnostics, fixes. It speaks
+// in paths and byte offsets and returns plain structs; it never imports an
+// LSP type.
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/rivet-lsp/rivet/analysis/facts"
+	"github.com/rivet-lsp/rivet/analysis/index"
+	"github.com/rivet-lsp/rivet/analysis/link"
+)
+
+// Workspace is one set of workspace roots with its index and open
+// documents. Its methods are safe for concurrent use.
+type Workspace struct {
+	Index *index.Index
+	roots []string
+	opts  Options
+
+	mu   sync.Mutex
+	docs map[string]*Document
+}
+
+// Options configure a workspace.
+type Options struct {
+	// CacheDir is where the persistent facts cache lives; "" disables it.
+	CacheDir string
+	// Logf receives diagnostics about indexing.
+	Logf func(format string, args ...any)
+	// Skip leaves paths out of indexing (configuration excludes).
+	Skip func(path string, dir bool) bool
+}
+
+// NewWorkspace returns a workspace over roots. Nothing is read until Build.
+func NewWorkspace(roots []string, opts Options) *Workspace {
+	var clean []string
+	for _, r := range roots {
+		if abs, err := filepath.Abs(r); err == nil {
+			if real, err := filepath.EvalSymlinks(abs); err == nil {
+				abs = real
+			}
+			clean = append(clean, filepath.ToSlash(abs))
+		}
+	}
+	return &Workspace{Index: index.New(), roots: clean, opts: opts, docs: map[string]*Document{}}
+}
+
+// Roots are the workspace roots, absolute and slash-separated.
+func (w *Workspace) Roots() []string { return w.roots }
+
+// BuildProgress reports indexing progress.
+type BuildProgress = index.Progress
+
+// BuildStats summarise an indexing run.
+type BuildStats struct {
+	index.Stats
+	DeclsParsed int
+	Duration    time.Duration
+	CacheErr    error
+}
+
+// Build indexes the roots: every C and Rust file, then the C declarations
+// Rust depends on (two rounds: what Rust names, then the types and callees
+// those declarations mention), then saves the cache. Requests may run
+// meanwhile and answer from what is known.
+func (w *Workspace) Build(ctx context.Context, progress func(BuildProgress)) (BuildStats, error) {
+	start := time.Now()
+	var st BuildStats
+	b := &index.Builder{Index: w.Index, Read: w.Read, Skip: w.opts.Skip, Progress: progress, Logf: w.opts.Logf}
+	if w.opts.CacheDir != "" {
+		c, err := index.OpenCache(w.opts.CacheDir, w.roots)
+		if err != nil {
+			st.CacheErr = err
+		} else {
+			b.Cache = c
+		}
+	}
+	s, err := b.Build(ctx, w.roots)
+	st.Stats = s
+	if err != nil {
+		return st, err
+	}
+	n, err := w.EnsureNeeded(ctx, progress)
+	st.DeclsParsed = n
+	if err != nil {
+		return st, err
+	}
+	if b.Cache != nil {
+		if progress != nil {
+			progress(BuildProgress{Phase: "save"})
+		}
+		if err := b.Cache.Save(w.Index); err != nil {
+			st.CacheErr = err
+		}
+	}
+	st.Duration = time.Since(start)
+	return st, nil
+}
+
+// EnsureNeeded parses the C declarations Rust depends on that lack facts.
+func (w *Workspace) EnsureNeeded(ctx context.Context, progress func(BuildProgress)) (int, error) {
+	snap, release := w.Index.Snapshot()
+	names := link.NeededNames(snap)
+	release()
+	if progress != nil {
+		progress(BuildProgress{Phase: "decls", Total: len(names)})
+	}
+	n, err := w.Index.Ensure(ctx, names, w.Read)
+	if err != nil {
+		return n, err
+	}
+	// Second round: the types and callees of what the first round parsed.
+	snap, release = w.Index.Snapshot()
+	var fns []*facts.CFunc
+	more := map[string]bool{}
+	for _, name := range names {
+		if f := link.BestFunc(snap, name); f != nil {
+			fns = append(fns, f)
+			for _, c := range f.Calls {
+				more[c.Name] = true
+			}
+		}
+	}
+	release()
+	for _, t := range link.TypeNames(fns) {
+		more[t] = true
+	}
+	second := make([]string, 0, len(more))
+	for m := range more {
+		if m != "" {
+			second = append(second, m)
+		}
+	}
+	m, err := w.Index.Ensure(ctx, second, w.Read)
+	return n + m, err
+}
+
+// Read returns a file's text: the open document's when there is one,
+// otherwise the disk's.
+func (w *Workspace) Read(path string) ([]byte, error) {
+	w.mu.Lock()
+	d := w.docs[path]
+	w.mu.Unlock()
+	if d != nil {
+		return d.Text(), nil
+	}
+	return index.ReadDisk(path)
+}
+
+// Document returns the open document at path, or nil.
+func (w *Workspace) Document(path string) *Document {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.docs[path]
+}
+
+// Open starts tracking an editor buffer: its text wins over the disk's
+// until Close.
+func (w *Workspace) Open(ctx context.Context, path string, version int32, text []byte) (*Document, error) {
+	lang, ok := index.LangOf(path)
+	if !ok {
+		return nil, fmt.Errorf("open %s: not a C or Rust file", path)
+	}
+	d := &Document{Path: path, Lang: lang}
+	if err := d.update(ctx, version, text); err != nil {
+		return nil, err
+	}
+	w.mu.Lock()
+	if old := w.docs[path]; old != nil {
+		old.close()
+	}
+	w.docs[path] = d
+	w.mu.Unlock()
+	w.publish(ctx, d)
+	return d, nil
+}
+
+// Change replaces an open document's text (the server applies LSP edits
+// and passes the result). The syntax tree is re-parsed incrementally.
+func (w *Workspace) Change(ctx context.Context, path string, version int32, text []byte) (*Document, error) {
+	d := w.Document(path)
+	if d == nil {
+		return w.Open(ctx, path, version, text)
+	}
+	if err := d.update(ctx, version, text); err != nil {
+		return nil, err
+	}
+	w.publish(ctx, d)
+	return d, nil
+}
+
+// Close stops tracking a buffer; the file's facts revert to the disk's.
+func (w *Workspace) Close(ctx context.Context, path string) {
+	w.mu.Lock()
+	d := w.docs[path]
+	delete(w.docs, path)
+	w.mu.Unlock()
+	if d == nil {
+		return
+	}
+	d.close()
+	w.Refresh(ctx, path)
+}
+
+// Refresh re-reads a file from disk (a watched-file change, a closed
+// buffer) and republishes its facts, or forgets it when it is gone.
+func (w *Workspace) Refresh(ctx context.Context, path string) {
+	if w.Document(path) != nil {
+		return // the buffer wins
+	}
+	st, err := index.StatFile(path)
+	if err != nil {
+		w.Index.Remove(path)
+		return
+	}
+	src, err := index.ReadDisk(path)
+	if err != nil {
+		w.Index.PutDisk(&index.File{Stat: st})
+		return
+	}
+	snap, release := w.Index.Snapshot()
+	full := index.WantsFullFacts(path, snap.Kernel())
+	release()
+	f, err := index.Analyze(ctx, st, src, full)
+	if err != nil {
+		return
+	}
+	w.Index.PutDisk(f)
+}
+
+// publish puts an open document's facts into the index.
+func (w *Workspace) publish(ctx context.Context, d *Document) {
+	f := d.File()
+	if f != nil {
+		w.Index.Put(f)
+	}
+}
