@@ -146,8 +146,8 @@ func (x *extractor) visitKind(n treesitter.Node, kind string, before []treesitte
 // and doc comments right before it.
 func (x *extractor) visitChildren(n treesitter.Node) {
 	var before []treesitter.Node
-	for i, c := 0, n.ChildCount(); i < c; i++ {
-		child := n.Child(i)
+	for i, c := 0, n.NamedChildCount(); i < c; i++ {
+		child := n.NamedChild(i)
 		kind := child.Kind()
 		if attrOrComment(kind) {
 			before = append(before, child)
@@ -179,7 +179,7 @@ func (x *extractor) visitScope(n treesitter.Node, module bool) {
 	if module {
 		x.pos.fn = -1
 	}
-	children := n.Children()
+	children := n.NamedChildren()
 	kinds := make([]string, len(children))
 	for i, c := range children {
 		kinds[i] = c.Kind()
