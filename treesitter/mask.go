@@ -1,5 +1,11 @@
 package treesitter
 
+import (
+	"cmp"
+	"slices"
+	"sort"
+)
+
 // The mask (DESIGN §6) rewrites what the bundled grammars cannot read into
 // something they can, without moving a byte: a span is either blanked
 // (every byte but '\n' becomes a space) or overwritten by a shorter keyword
@@ -9,10 +15,13 @@ package treesitter
 // an Annotation, so facts lose nothing.
 //
 // Each language has a lexer (mask_c.go, mask_rust.go) that turns the text
-// into tokens in one linear pass, skipping comments, string and character
-// literals (never masked) and, in C, preprocessor directives; brackets are
-// paired with a stack. The rules then look at tokens, their neighbours and
-// the bracket pairs, so every rule is local and the whole mask is linear.
+// into tokens in one linear pass, skipping comments and, in C,
+// preprocessor directives; brackets are paired with a stack. The rules
+// then look at tokens, their neighbours and the bracket pairs, so every
+// rule is local and the whole mask is linear. Nothing inside a comment or
+// a literal is ever taken for something to mask, and comments are never
+// rewritten, not even inside a blanked span; a string literal is blanked
+// only as an argument of a blanked annotation (`__section(".x")`).
 
 // Annotation is a span of source the mask rewrote before parsing, kept as
 // a fact: a kernel attribute (`__must_check`, `__acquires(lock)`), an
@@ -20,7 +29,8 @@ package treesitter
 // or a Rust construct the bundled grammar rejects (`&raw const`).
 type Annotation struct {
 	// Name is the annotation as written ("__acquires", "__attribute__",
-	// "list_for_each_entry") or, for constructs that are not one
+	// "list_for_each_entry", or a conditional directive such as "#ifdef"
+	// whose group was merged) or, for constructs that are not one
 	// identifier, one of the Ann* names below.
 	Name string
 	// Args is the text between the outer parentheses of the annotation's
@@ -39,6 +49,10 @@ const (
 	// AnnCaseRange is the `... hi` of a GNU case range `case lo ... hi:`;
 	// Args holds "hi".
 	AnnCaseRange = "case range"
+	// AnnNamedVariadic is the name of a GNU named variadic macro
+	// parameter, `args` in `#define pr(fmt, args...)`, which the grammar
+	// reads only as `...`; Args holds the name.
+	AnnNamedVariadic = "named variadic"
 	// AnnRawBorrow is the `raw const` or `raw mut` of a Rust raw borrow
 	// (`&raw const x` parses as `&x`, `&raw mut x` as `&mut x`); Args
 	// holds "const" or "mut".
@@ -83,18 +97,23 @@ const (
 type token struct {
 	start, end uint32
 	kind       tokKind
+	brace      braceKind // for `{`: what it opens
 	// pair is, for an opening bracket, the index of its closing bracket
 	// and, for a closing one, the index of its opener; -1 when unpaired.
 	pair int32
 }
 
-// masker holds one Mask call: the source, the tokens, and the output,
-// copied from src on the first rewrite.
+// span is a byte range [start, end) of the source.
+type span struct{ start, end uint32 }
+
+// masker holds one Mask call: the source, its tokens and comments, and the
+// output, copied from src on the first rewrite.
 type masker struct {
-	src  []byte
-	toks []token
-	out  []byte
-	anns []Annotation
+	src      []byte
+	toks     []token
+	comments []span // in order; never rewritten
+	out      []byte
+	anns     []Annotation
 }
 
 func (m *masker) text(i int) string {
@@ -133,12 +152,19 @@ func (m *masker) inner(open, close int) string {
 	return string(m.src[m.toks[open].end:m.toks[close].start])
 }
 
-// blank turns every byte of src[start:end] but newlines into a space.
+// blank turns every byte of src[start:end] but newlines and comments into
+// a space.
 func (m *masker) blank(start, end uint32) {
 	if m.out == nil {
 		m.out = append([]byte(nil), m.src...)
 	}
+	c := sort.Search(len(m.comments), func(k int) bool { return m.comments[k].end > start })
 	for i := start; i < end; i++ {
+		if c < len(m.comments) && i >= m.comments[c].start {
+			i = m.comments[c].end - 1
+			c++
+			continue
+		}
 		if m.out[i] != '\n' {
 			m.out[i] = ' '
 		}
@@ -152,13 +178,21 @@ func (m *masker) replace(start, end uint32, kw string) {
 	copy(m.out[start:end], kw)
 }
 
-// note records an annotation. Rules run in token order and rewrite
-// disjoint spans, so the annotations come out sorted.
+// note records an annotation. Rules rewrite disjoint spans; result sorts
+// what passes over directives and over tokens noted separately.
 func (m *masker) note(name, args string, start, end uint32) {
 	m.anns = append(m.anns, Annotation{Name: name, Args: args, Start: start, End: end})
 }
 
+// annotated reports whether offset off lies in the span of one of the
+// first n annotations, which must be sorted.
+func (m *masker) annotated(off uint32, n int) bool {
+	k := sort.Search(n, func(k int) bool { return m.anns[k].End > off })
+	return k < n && m.anns[k].Start <= off
+}
+
 func (m *masker) result() ([]byte, []Annotation) {
+	slices.SortFunc(m.anns, func(a, b Annotation) int { return cmp.Compare(a.Start, b.Start) })
 	if m.out == nil {
 		return m.src, m.anns
 	}

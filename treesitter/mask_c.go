@@ -155,16 +155,21 @@ var cNotCalls = map[string]bool{
 }
 
 func maskC(src []byte) ([]byte, []Annotation) {
-	m := masker{src: src, toks: lexC(src)}
+	m := masker{src: src}
+	dirs := m.lexC()
 	pairBrackets(src, m.toks)
 	m.rulesC()
+	m.conditionals(dirs)
 	return m.result()
 }
 
-// lexC splits C source into tokens. Comments and preprocessor directives
-// (with their continuation lines) produce none.
-func lexC(src []byte) []token {
-	toks := make([]token, 0, len(src)/5)
+// lexC splits C source into tokens, recording comments and the
+// conditional directives (#if ... #endif). Other directives produce
+// nothing, but a #define's named variadic parameter is masked on the way.
+func (m *masker) lexC() []cDirective {
+	src := m.src
+	m.toks = make([]token, 0, len(src)/5)
+	var dirs []cDirective
 	lineStart := true // only blanks and comments since the last newline
 	for i := 0; i < len(src); {
 		c := src[i]
@@ -180,15 +185,17 @@ func lexC(src []byte) []token {
 			continue
 		case c == '/' && i+1 < len(src) && src[i+1] == '*':
 			i = skipBlockComment(src, i)
+			m.comments = append(m.comments, span{uint32(start), uint32(i)})
 			continue
 		case c == '/' && i+1 < len(src) && src[i+1] == '/':
 			i = skipLineComment(src, i)
+			m.comments = append(m.comments, span{uint32(start), uint32(i)})
 			continue
 		case c == '\\' && i+1 < len(src) && (src[i+1] == '\n' || src[i+1] == '\r'):
 			i += 2 // a line splice outside a directive
 			continue
 		case c == '#' && lineStart:
-			i = skipDirective(src, i)
+			i = m.directive(i, &dirs)
 			continue
 		case c == '"' || c == '\'':
 			i = skipQuoted(src, i)
@@ -204,9 +211,69 @@ func lexC(src []byte) []token {
 			i++
 		}
 		lineStart = false
-		toks = append(toks, token{start: uint32(start), end: uint32(i), kind: kind})
+		m.toks = append(m.toks, token{start: uint32(start), end: uint32(i), kind: kind})
 	}
-	return toks
+	return dirs
+}
+
+// directive lexes the preprocessor directive at src[i] and returns the
+// offset of the newline ending it. Comments inside are recorded;
+// conditionals are appended to dirs.
+func (m *masker) directive(i int, dirs *[]cDirective) int {
+	src := m.src
+	end := m.skipDirective(i)
+	j := i + 1
+	for j < end && (src[j] == ' ' || src[j] == '\t') {
+		j++
+	}
+	k := j
+	for k < end && isIdentByte(src[k]) {
+		k++
+	}
+	switch name := string(src[j:k]); name {
+	case "if", "ifdef", "ifndef", "elif", "elifdef", "elifndef", "else", "endif":
+		*dirs = append(*dirs, cDirective{
+			start: uint32(i), end: uint32(end), tok: int32(len(m.toks)),
+			name: "#" + name, args: string(trimSpace(src[k:end])),
+		})
+	case "define":
+		m.namedVariadic(k, end)
+	}
+	return end
+}
+
+// namedVariadic masks the GNU named variadic parameter of the #define
+// whose name starts after src[from]: `#define pr(fmt, args...)` reads
+// `#define pr(fmt,     ...)`, as the grammar knows only `...`.
+func (m *masker) namedVariadic(from, end int) {
+	src := m.src
+	i := from
+	for i < end && (src[i] == ' ' || src[i] == '\t') {
+		i++
+	}
+	for i < end && isIdentByte(src[i]) {
+		i++
+	}
+	if i >= end || src[i] != '(' {
+		return // an object-like macro
+	}
+	close := i
+	for close < end && src[close] != ')' {
+		close++
+	}
+	dots := close - 3
+	if close >= end || dots <= i || string(src[dots:close]) != "..." {
+		return
+	}
+	name := dots
+	for name > i && isIdentByte(src[name-1]) {
+		name--
+	}
+	if name == dots {
+		return // plain `...`
+	}
+	m.blank(uint32(name), uint32(dots))
+	m.note(AnnNamedVariadic, string(src[name:dots]), uint32(name), uint32(dots))
 }
 
 // skipBlockComment returns the offset past the comment opened at src[i].
@@ -237,8 +304,10 @@ func skipLineComment(src []byte, i int) int {
 }
 
 // skipDirective returns the offset of the newline ending the preprocessor
-// directive at src[i], past line splices, comments and literals.
-func skipDirective(src []byte, i int) int {
+// directive at src[i], past line splices, comments (which it records) and
+// literals.
+func (m *masker) skipDirective(i int) int {
+	src := m.src
 	for i < len(src) {
 		switch c := src[i]; {
 		case c == '\n':
@@ -249,9 +318,14 @@ func skipDirective(src []byte, i int) int {
 				i++
 			}
 		case c == '/' && i+1 < len(src) && src[i+1] == '*':
+			start := i
 			i = skipBlockComment(src, i)
+			m.comments = append(m.comments, span{uint32(start), uint32(i)})
 		case c == '/' && i+1 < len(src) && src[i+1] == '/':
-			return skipLineComment(src, i)
+			start := i
+			i = skipLineComment(src, i)
+			m.comments = append(m.comments, span{uint32(start), uint32(i)})
+			return i
 		case c == '"' || c == '\'':
 			i = skipQuoted(src, i)
 		default:
@@ -275,14 +349,38 @@ func skipNumber(src []byte, i int) int {
 	return i
 }
 
+// braceKind says what a `{` opens.
+type braceKind uint8
+
+const (
+	braceBlock  braceKind = iota // a function body or compound statement
+	braceRecord                  // a struct or union body
+	braceEnum                    // an enumerator list
+	braceInit                    // an initializer list
+)
+
+// cState is the context the C rules see at a token.
+type cState struct {
+	done   []bool      // tokens rewritten by a rule that covered them
+	braces []braceKind // the kinds of the open braces, innermost last
+	prev   int         // the last token left as it was, or -1
+	prev2  int         // the one before prev, or -1
+}
+
+// depth is the brace depth: 0 at file scope.
+func (s *cState) depth() int { return len(s.braces) }
+
+// in reports whether the innermost brace is of kind k.
+func (s *cState) in(k braceKind) bool {
+	return len(s.braces) > 0 && s.braces[len(s.braces)-1] == k
+}
+
 // rulesC applies the C rules to the tokens, left to right. Rules that
 // rewrite several tokens mark them done so no later rule sees them.
 func (m *masker) rulesC() {
-	depth := 0 // brace depth; 0 is file scope
-	done := make([]bool, len(m.toks))
-	prev := -1 // the last token left as it was
+	st := &cState{done: make([]bool, len(m.toks)), prev: -1, prev2: -1}
 	for i := 0; i < len(m.toks); i++ {
-		if done[i] {
+		if st.done[i] {
 			continue
 		}
 		t := m.toks[i]
@@ -291,76 +389,167 @@ func (m *masker) rulesC() {
 		case tokPunct:
 			switch m.src[t.start] {
 			case '{':
-				depth++
+				k := m.braceKind(st)
+				m.toks[i].brace = k
+				st.braces = append(st.braces, k)
 			case '}':
-				depth = max(depth-1, 0)
+				if len(st.braces) > 0 {
+					st.braces = st.braces[:len(st.braces)-1]
+				}
 			case '(':
-				if m.isCall(prev, i, depth) {
-					m.typeArguments(i, done)
+				if m.isCall(st, i) {
+					m.typeArguments(i, st.done)
 				}
 			}
 		case tokIdent:
-			next = m.identC(i, prev, depth, done)
+			next = m.identC(i, st)
 		}
-		if next == i && !done[i] {
-			prev = i
+		if next == i && !st.done[i] {
+			st.prev2, st.prev = st.prev, i
 		}
 		for j := i + 1; j <= next; j++ {
-			done[j] = true
+			st.done[j] = true
 		}
 		i = next
 	}
 }
 
+// braceKind classifies the `{` about to be opened from the tokens before
+// it.
+func (m *masker) braceKind(st *cState) braceKind {
+	p, p2 := st.prev, st.prev2
+	switch {
+	case m.isIdent(p, "struct") || m.isIdent(p, "union") || m.isIdent(p2, "struct") || m.isIdent(p2, "union"):
+		return braceRecord
+	case m.isIdent(p, "enum") || m.isIdent(p2, "enum"):
+		return braceEnum
+	case m.is(p, '='):
+		return braceInit
+	case m.is(p, ',') || m.is(p, '{'):
+		if st.in(braceInit) {
+			return braceInit
+		}
+	case m.is(p, ')'):
+		// `(struct foo){ ... }` is a compound literal; `if (x) {` and
+		// `f(void) {` open blocks.
+		if o := int(m.toks[p].pair); o >= 0 && o < p && (o == 0 || m.toks[o-1].kind != tokIdent && !m.is(o-1, ')')) {
+			return braceInit
+		}
+	}
+	return braceBlock
+}
+
 // identC applies the rule for the identifier at i, if any, and returns the
 // index of the last token it consumed (i when it consumed none beyond i).
-func (m *masker) identC(i, prev, depth int, done []bool) int {
+func (m *masker) identC(i int, st *cState) int {
 	name := m.text(i)
 	t := m.toks[i]
 	r, ok := cRuleFor(name)
 	if !ok {
-		if name == "case" && depth > 0 {
-			m.caseRange(i, done)
-			return i
-		}
-		if cNotCalls[name] || cTypeWords[name] || strings.Contains(name, "typeof") {
-			return i
-		}
-		if depth > 0 && m.statementStart(prev) && m.afterGroup(i) == '{' {
-			return m.statementMacro(i, cLoop, done)
-		}
-		if depth == 0 && m.declarationStart(prev) && m.afterGroup(i) == 'a' {
-			return m.fileMacro(i)
-		}
-		return i
+		return m.unknownIdentC(i, name, st)
 	}
 	switch r.action {
 	case cBlank:
 		m.blank(t.start, t.end)
 		m.note(name, "", t.start, t.end)
-		done[i] = true
+		st.done[i] = true
 	case cBlankArgs:
 		end, args, last := t.end, "", i
-		if c := m.closer(i + 1); c >= 0 {
+		if c := m.closer(i + 1); c >= 0 && m.is(i+1, '(') {
 			end, args, last = m.toks[c].end, m.inner(i+1, c), c
 		}
 		m.blank(t.start, end)
 		m.note(name, args, t.start, end)
-		done[i] = true
+		st.done[i] = true
 		return last
 	case cKeyword:
 		m.replace(t.start, t.end, r.keyword)
 		m.note(name, "", t.start, t.end)
 	case cFileMacro:
-		if depth == 0 && m.declarationStart(prev) && m.closer(i+1) >= 0 {
-			return m.fileMacro(i)
+		if st.depth() == 0 && m.declarationStart(st.prev) && m.afterGroup(i) != 0 {
+			return m.fileMacro(i, i)
 		}
 	case cLoop, cGuard:
-		if depth > 0 && m.statementStart(prev) && strings.IndexByte("{a", m.afterGroup(i)) >= 0 {
-			return m.statementMacro(i, r.action, done)
+		// A loop or guard macro has a body; while_each_thread(g, t) ends
+		// the do_each_thread(g, t) { ... } before it.
+		after := "{a"
+		if strings.HasPrefix(name, "while_each_") {
+			after = ";"
+		}
+		if st.depth() > 0 && m.statementStart(st.prev) && strings.IndexByte(after, m.afterGroup(i)) >= 0 {
+			return m.statementMacro(i, r.action, st.done)
 		}
 	}
 	return i
+}
+
+// unknownIdentC handles an identifier without a fixed rule: a macro in a
+// place where only a macro can be.
+func (m *masker) unknownIdentC(i int, name string, st *cState) int {
+	if name == "case" {
+		m.caseRange(i, st.done)
+		return i
+	}
+	if cNotCalls[name] || cTypeWords[name] || strings.Contains(name, "typeof") {
+		return i
+	}
+	after := m.afterGroup(i)
+	switch {
+	case after == 0:
+		return i
+	case m.isStringLiteral(st.prev) && after == '"':
+		// "text (default=" __MODULE_STRING(X) ")": a macro in a string
+		// concatenation.
+		c := m.closer(i + 1)
+		m.blank(m.toks[i].start, m.toks[c].end)
+		m.note(name, m.inner(i+1, c), m.toks[i].start, m.toks[c].end)
+		return c
+	case st.in(braceBlock) && m.statementStart(st.prev) && after == '{':
+		// `skb_queue_walk(list, skb) {`: only a loop macro reads so.
+		return m.statementMacro(i, cLoop, st.done)
+	case st.in(braceRecord) && (m.is(st.prev, '{') || m.is(st.prev, ';')) && (after == ';' || after == 'a'):
+		// DECLARE_BITMAP(bits, N); as a member.
+		return m.fileMacro(i, i)
+	case st.depth() == 0 && m.declarationStart(st.prev) && after == 'a':
+		// DEFINE_FREE(...) and friends, not followed by a `;`.
+		return m.fileMacro(i, i)
+	case st.depth() == 0 && after == ';' && isMacroCase(name) && m.declaresByMacro(i, st):
+		from := i
+		if !m.declarationStart(st.prev) {
+			from = st.prev
+		}
+		return m.fileMacro(from, i)
+	}
+	return i
+}
+
+// declaresByMacro reports whether the file-scope invocation at i, followed
+// by `;`, can only be a macro that defines something: `static
+// DEVICE_ATTR(a, 0444, show, NULL);` (a declarator cannot hold a list) or
+// `CONFIGFS_ATTR(, name);` (an empty argument).
+func (m *masker) declaresByMacro(i int, st *cState) bool {
+	open, c := i+1, m.closer(i+1)
+	commas := m.commas(open, c)
+	from := open
+	for _, end := range append(commas, c) {
+		if end == from+1 {
+			return m.declarationStart(st.prev) || m.isStorageClass(st.prev)
+		}
+		from = end
+	}
+	return m.isStorageClass(st.prev) && (len(commas) > 0 || c-open > 2)
+}
+
+func (m *masker) isStorageClass(i int) bool {
+	return m.isIdent(i, "static") || m.isIdent(i, "extern")
+}
+
+func (m *masker) isStringLiteral(i int) bool {
+	if i < 0 || m.toks[i].kind != tokLiteral {
+		return false
+	}
+	t := m.toks[i]
+	return m.src[t.end-1] == '"'
 }
 
 // afterGroup classifies the token after the (...) that follows token i:
@@ -436,15 +625,15 @@ func (m *masker) statementMacro(i int, a cAction, done []bool) int {
 	return i
 }
 
-// fileMacro blanks the file-scope macro invocation at i, its arguments
-// and a `;` right after them.
-func (m *masker) fileMacro(i int) int {
+// fileMacro blanks the macro invocation at i (from token from, which is i
+// or a storage class before it), its arguments and a `;` right after them.
+func (m *masker) fileMacro(from, i int) int {
 	c := m.closer(i + 1)
 	last := c
 	if m.is(c+1, ';') {
 		last = c + 1
 	}
-	start, end := m.toks[i].start, m.toks[last].end
+	start, end := m.toks[from].start, m.toks[last].end
 	m.blank(start, end)
 	m.note(m.text(i), m.inner(i+1, c), start, end)
 	return last
@@ -468,19 +657,21 @@ func (m *masker) commas(open, close int) []int {
 
 // isCall reports whether the `(` at i opens the arguments of a macro or
 // function call that may take types: in a body, a name not preceded by a
-// type (which would make it a declarator); at file scope, an upper-case
-// macro name starting a declaration (`DECLARE_PER_CPU(struct x *, y);`).
-func (m *masker) isCall(prev, i, depth int) bool {
+// type (which would make it a declarator); elsewhere, an upper-case macro
+// name starting a declaration (`DECLARE_PER_CPU(struct x *, y);`) or a
+// member.
+func (m *masker) isCall(st *cState, i int) bool {
+	prev := st.prev
 	if prev != i-1 || prev < 0 || m.toks[prev].kind != tokIdent || cNotCalls[m.text(prev)] {
 		return false
 	}
-	before := prev - 1
-	if depth > 0 {
+	before := st.prev2
+	if st.in(braceBlock) || st.in(braceInit) {
 		return before < 0 || m.toks[before].kind != tokIdent ||
 			m.isIdent(before, "return") || m.isIdent(before, "else") || m.isIdent(before, "case")
 	}
 	return isMacroCase(m.text(prev)) &&
-		(m.declarationStart(before) || m.isIdent(before, "static") || m.isIdent(before, "extern"))
+		(m.declarationStart(before) || m.isStorageClass(before))
 }
 
 // isMacroCase reports whether name is spelled like a macro: no lower-case

@@ -243,6 +243,9 @@ func (m *masker) constDefault(i int) int {
 	if i+3 >= len(m.toks) || m.toks[i+1].kind != tokIdent || !m.is(i+2, ':') {
 		return i
 	}
+	// A parameter's type is one word and its default a literal, a name
+	// or a block, so a few tokens reach the `,` or `>` that ends it.
+	const maxTokens = 32
 	eq := -1
 	j := i + 3
 	for ; j < len(m.toks) && !m.is(j, ',') && !m.is(j, '>'); j++ {
@@ -250,7 +253,7 @@ func (m *masker) constDefault(i int) int {
 			j = c
 			continue
 		}
-		if m.is(j, ';') || m.is(j, '}') || m.is(j, ')') {
+		if j > i+maxTokens || m.is(j, ';') || m.is(j, '}') || m.is(j, ')') || m.is(j, '<') {
 			return i
 		}
 		if m.is(j, '=') && eq < 0 {

@@ -1,0 +1,129 @@
+package treesitter
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Conditional directives. tree-sitter-c reads `#if ... #endif` only around
+// whole declarations, statements or members; kernel code also puts them
+// inside initializer and argument lists (`.pm = &foo_pm_ops,` under
+// `#ifdef CONFIG_PM`) and around parts of statements (an `else if` arm).
+// Such groups are merged: their directive lines are blanked, so every
+// branch stays in the tree and is read as if all were compiled. Groups the
+// grammar can read are left alone, and no code is ever dropped.
+
+// cDirective is a conditional directive line.
+type cDirective struct {
+	start, end uint32 // the directive's bytes, continuation lines included
+	tok        int32  // index of the first token after it
+	name       string // "#if", "#ifdef", ..., "#endif"
+	args       string // the condition, or the text after #else/#endif
+	// ctx is the index of the innermost bracket open at the directive,
+	// or -1 at file scope.
+	ctx int32
+}
+
+func (d cDirective) opens() bool {
+	return d.name == "#if" || d.name == "#ifdef" || d.name == "#ifndef"
+}
+
+func (d cDirective) closes() bool { return d.name == "#endif" }
+
+// conditionals merges the conditional groups the grammar cannot read.
+func (m *masker) conditionals(dirs []cDirective) {
+	if len(dirs) == 0 {
+		return
+	}
+	slices.SortFunc(m.anns, func(a, b Annotation) int { return cmp.Compare(a.Start, b.Start) })
+	m.directiveContexts(dirs)
+	var open [][]int // the directives of each unclosed group
+	for i, d := range dirs {
+		switch {
+		case d.opens():
+			open = append(open, []int{i})
+		case len(open) == 0:
+			// an #else or #endif whose #if is not in this file
+		case d.closes():
+			g := append(open[len(open)-1], i)
+			open = open[:len(open)-1]
+			if m.unreadable(dirs, g) {
+				m.merge(dirs, g)
+			}
+		default:
+			open[len(open)-1] = append(open[len(open)-1], i)
+		}
+	}
+}
+
+// directiveContexts sets each directive's ctx with one pass of a bracket
+// stack over the tokens.
+func (m *masker) directiveContexts(dirs []cDirective) {
+	var stack []int32
+	d := 0
+	for i := 0; i <= len(m.toks) && d < len(dirs); i++ {
+		for d < len(dirs) && int(dirs[d].tok) == i {
+			dirs[d].ctx = -1
+			if len(stack) > 0 {
+				dirs[d].ctx = stack[len(stack)-1]
+			}
+			d++
+		}
+		if i == len(m.toks) || m.toks[i].kind != tokPunct {
+			continue
+		}
+		switch c := m.src[m.toks[i].start]; {
+		case c == '(' || c == '[' || c == '{':
+			stack = append(stack, int32(i))
+		case (c == ')' || c == ']' || c == '}') && len(stack) > 0:
+			stack = stack[:len(stack)-1]
+		}
+	}
+}
+
+// unreadable reports whether the grammar cannot read the group g as a
+// preprocessor node: it sits in a list (parentheses, brackets, an
+// initializer or enumerator list), its directives are not all inside the
+// same brackets, it follows something that needs a statement (`if (x)`,
+// `else`, a label), or a branch starts with `else` or stops inside a
+// statement.
+func (m *masker) unreadable(dirs []cDirective, g []int) bool {
+	ctx := dirs[g[0]].ctx
+	for _, k := range g {
+		if dirs[k].ctx != ctx {
+			return true
+		}
+	}
+	if ctx >= 0 {
+		if c := m.src[m.toks[ctx].start]; c != '{' || m.toks[ctx].brace == braceInit || m.toks[ctx].brace == braceEnum {
+			return true
+		}
+	}
+	if before := int(dirs[g[0]].tok) - 1; before >= 0 && !m.is(before, ';') && !m.is(before, '{') && !m.is(before, '}') {
+		return true
+	}
+	for b := 0; b+1 < len(g); b++ {
+		first, last := int(dirs[g[b]].tok), int(dirs[g[b+1]].tok)-1
+		if first > last {
+			continue // an empty branch
+		}
+		if m.isIdent(first, "else") || !m.is(last, ';') && !m.is(last, '}') {
+			return true
+		}
+	}
+	return false
+}
+
+// merge blanks the directives of group g, but not those already inside an
+// annotation (an #ifdef in the arguments of a blanked macro).
+func (m *masker) merge(dirs []cDirective, g []int) {
+	n := len(m.anns)
+	for _, k := range g {
+		d := dirs[k]
+		if m.annotated(d.start, n) {
+			continue
+		}
+		m.blank(d.start, d.end)
+		m.note(d.name, d.args, d.start, d.end)
+	}
+}

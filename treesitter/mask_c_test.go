@@ -1,0 +1,203 @@
+package treesitter
+
+import "testing"
+
+func TestMaskCAnnotations(t *testing.T) {
+	checkMask(t, C, []maskCase{{
+		in:   "int __must_check f(void __user *p) __acquires(l);",
+		want: "int ~~~~~~~~~~~~ f(void ~~~~~~ *p) ~~~~~~~~~~~~~;",
+		anns: []string{"__must_check()", "__user()", "__acquires(l)"},
+	}, {
+		in:   "struct s { int a; } __attribute__((packed, aligned(4)));",
+		want: "struct s { int a; } ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~;",
+		anns: []string{"__attribute__((packed, aligned(4)))"},
+	}, {
+		in:   "static int __init __section(\".x\") f(void)",
+		want: "static int ~~~~~~ ~~~~~~~~~~~~~~~ f(void)",
+		anns: []string{"__init()", `__section(".x")`},
+	}, {
+		// An annotation that takes arguments but has none here.
+		in:   "__printf int f;",
+		want: "~~~~~~~~ int f;",
+		anns: []string{"__printf()"},
+	}, {
+		in:   "struct page *p __free(__free_page) = NULL;",
+		want: "struct page *p ~~~~~~~~~~~~~~~~~~~ = NULL;",
+		anns: []string{"__free(__free_page)"},
+	}, {
+		// Comments inside a blanked span survive.
+		in:   "int f(void) __acquires(/* the */ l);",
+		want: "int f(void) ~~~~~~~~~~~/* the */~~~;",
+		anns: []string{"__acquires(/* the */ l)"},
+	}, {
+		// Nothing in comments, strings or characters is masked.
+		in:   "/* __user */ char *s = \"__user\"; char c = '_'; // __iomem\n#define X __user",
+		want: "/* __user */ char *s = \"__user\"; char c = '_'; // __iomem\n#define X __user",
+	}})
+}
+
+func TestMaskCKeywords(t *testing.T) {
+	checkMask(t, C, []maskCase{{
+		in:   "static __always_inline int g(void)",
+		want: "static inline~~~~~~~~~ int g(void)",
+		anns: []string{"__always_inline()"},
+	}, {
+		in:   "__asm__ __volatile__(\"nop\"); asm_inline(\"x\");",
+		want: "__asm__ volatile~~~~(\"nop\"); asm inline(\"x\");",
+		anns: []string{"__volatile__()", "asm_inline()"},
+	}, {
+		in:   "STATIC __signed__ char x;",
+		want: "static signed~~~~ char x;",
+		anns: []string{"STATIC()", "__signed__()"},
+	}})
+}
+
+func TestMaskCStatementMacros(t *testing.T) {
+	checkMask(t, C, []maskCase{{
+		in:   "void f(void) { list_for_each_entry(p, &h, node) { g(p); } }",
+		want: "void f(void) { while~~~~~~~~~~~~~~(p, &h, node) { g(p); } }",
+		anns: []string{"list_for_each_entry(p, &h, node)"},
+	}, {
+		in:   "void f(void) { for_each_possible_cpu(cpu) g(cpu); }",
+		want: "void f(void) { while~~~~~~~~~~~~~~~~(cpu) g(cpu); }",
+		anns: []string{"for_each_possible_cpu(cpu)"},
+	}, {
+		in:   "void f(void) { if (x) scoped_guard(mutex, &m) { g(); } }",
+		want: "void f(void) { if (x) if~~~~~~~~~~(mutex, &m) { g(); } }",
+		anns: []string{"scoped_guard(mutex, &m)"},
+	}, {
+		in:   "void f(void) { scoped_cond_guard(mutex_intr, return -EINTR, &m) { g(); } }",
+		want: "void f(void) { if~~~~~~~~~~~~~~~(mutex_intr~~~~~~~~~~~~~~~, &m) { g(); } }",
+		anns: []string{"scoped_cond_guard(mutex_intr, return -EINTR, &m)"},
+	}, {
+		// No arguments: nothing to keep as a condition.
+		in:   "void f(void) { scoped_ksimd() { g(); } }",
+		want: "void f(void) { ~~~~~~~~~~~~~~ { g(); } }",
+		anns: []string{"scoped_ksimd()"},
+	}, {
+		// Any `name(args) {` in a body is a loop macro.
+		in:   "void f(void) { skb_queue_walk(q, skb) { g(skb); } }",
+		want: "void f(void) { while~~~~~~~~~(q, skb) { g(skb); } }",
+		anns: []string{"skb_queue_walk(q, skb)"},
+	}, {
+		in:   "void f(void) { do_each_thread(g, t) { h(t); } while_each_thread(g, t); }",
+		want: "void f(void) { if~~~~~~~~~~~~(g, t) { h(t); } while~~~~~~~~~~~~(g, t); }",
+		anns: []string{"do_each_thread(g, t)", "while_each_thread(g, t)"},
+	}, {
+		// Calls, definitions and expressions are left alone.
+		in:   "int bpf_for_each_elem(int x) { idr_for_each(&i, fn, 0); return xa_for_each_x(1) + 1; }",
+		want: "int bpf_for_each_elem(int x) { idr_for_each(&i, fn, 0); return xa_for_each_x(1) + 1; }",
+	}})
+}
+
+func TestMaskCFileScopeMacros(t *testing.T) {
+	checkMask(t, C, []maskCase{{
+		in:   "DEFINE_FREE(kfree, void *, if (_T) kfree(_T))\nint x;",
+		want: "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\nint x;",
+		anns: []string{"DEFINE_FREE(kfree, void *, if (_T) kfree(_T))"},
+	}, {
+		in:   "DEFINE_GUARD(mutex, struct mutex *,\n\tmutex_lock(_T), mutex_unlock(_T));\n",
+		want: "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n",
+		anns: []string{"DEFINE_GUARD(mutex, struct mutex *,\n\tmutex_lock(_T), mutex_unlock(_T))"},
+	}, {
+		in:   "int f(void) { return 0; }\nEXPORT_SYMBOL_GPL(f);\nmodule_init(f);",
+		want: "int f(void) { return 0; }\n~~~~~~~~~~~~~~~~~~~~~\n~~~~~~~~~~~~~~~",
+		anns: []string{"EXPORT_SYMBOL_GPL(f)", "module_init(f)"},
+	}, {
+		// A declaration macro the grammar would read as a declarator.
+		in:   "static DEVICE_ATTR(a, 0444, show, NULL);\nstatic DEFINE_MUTEX(m);",
+		want: "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\nstatic DEFINE_MUTEX(m);",
+		anns: []string{"DEVICE_ATTR(a, 0444, show, NULL)"},
+	}, {
+		in:   "CONFIGFS_ATTR(, emulate_dpo);",
+		want: "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~",
+		anns: []string{"CONFIGFS_ATTR(, emulate_dpo)"},
+	}, {
+		// A member macro.
+		in:   "struct s {\n\tDECLARE_BITMAP(b, 8);\n\tint n;\n};",
+		want: "struct s {\n\t~~~~~~~~~~~~~~~~~~~~~\n\tint n;\n};",
+		anns: []string{"DECLARE_BITMAP(b, 8)"},
+	}, {
+		// A macro inside a string concatenation.
+		in:   "MODULE_PARM_DESC(n, \"x (default=\" __MODULE_STRING(N) \")\");",
+		want: "MODULE_PARM_DESC(n, \"x (default=\" ~~~~~~~~~~~~~~~~~~ \")\");",
+		anns: []string{"__MODULE_STRING(N)"},
+	}, {
+		// Inside a function nothing is file-scope.
+		in:   "void f(void) { EXPORT_SYMBOL(x); }",
+		want: "void f(void) { EXPORT_SYMBOL(x); }",
+	}})
+}
+
+func TestMaskCTypeArguments(t *testing.T) {
+	checkMask(t, C, []maskCase{{
+		in:   "void f(void) { p = container_of(n, struct foo, list); }",
+		want: "void f(void) { p = container_of(n, ~~~~~~~foo, list); }",
+		anns: []string{"type argument(struct foo)"},
+	}, {
+		in:   "void f(void) { q = va_arg(ap, unsigned long); r = g(a * b, u8 *); }",
+		want: "void f(void) { q = va_arg(ap, ~~~~~~~~~long); r = g(a * b, u8~~); }",
+		anns: []string{"type argument(unsigned long)", "type argument(u8 *)"},
+	}, {
+		// A declarator's parameters are not arguments.
+		in:   "int f(struct foo *, unsigned long);",
+		want: "int f(struct foo *, unsigned long);",
+	}, {
+		in:   "DECLARE_PER_CPU(struct task_struct *, ksoftirqd);",
+		want: "DECLARE_PER_CPU(~~~~~~~task_struct~~, ksoftirqd);",
+		anns: []string{"type argument(struct task_struct *)"},
+	}, {
+		// Annotations in a type argument stay in its text.
+		in:   "SYSCALL_DEFINE1(open, const char __user *, name)\n{\n}",
+		want: "SYSCALL_DEFINE1(open, ~~~~~~char~~~~~~~~~, name)\n{\n}",
+		anns: []string{"type argument(const char __user *)"},
+	}})
+}
+
+func TestMaskCCaseRange(t *testing.T) {
+	checkMask(t, C, []maskCase{{
+		in:   "switch (c) { case 'a' ... 'z': return 1; case 1: return 0; }",
+		want: "switch (c) { case 'a' ~~~~~~~: return 1; case 1: return 0; }",
+		anns: []string{"case range('z')"},
+	}})
+}
+
+func TestMaskCConditionals(t *testing.T) {
+	checkMask(t, C, []maskCase{{
+		// In an initializer list both branches stay.
+		in:   "struct ops o = {\n\t.a = f,\n#ifdef CONFIG_PM /* pm */\n\t.b = g,\n#else\n\t.b = h,\n#endif\n};",
+		want: "struct ops o = {\n\t.a = f,\n~~~~~~~~~~~~~~~~~/* pm */\n\t.b = g,\n~~~~~\n\t.b = h,\n~~~~~~\n};",
+		anns: []string{"#ifdef(CONFIG_PM /* pm */)", "#else()", "#endif()"},
+	}, {
+		// An arm of an else-if chain.
+		in:   "void f(void) {\n\tif (a)\n\t\tg();\n#ifdef X\n\telse if (b)\n\t\th();\n#endif\n}",
+		want: "void f(void) {\n\tif (a)\n\t\tg();\n~~~~~~~~\n\telse if (b)\n\t\th();\n~~~~~~\n}",
+		anns: []string{"#ifdef(X)", "#endif()"},
+	}, {
+		// Whole statements and declarations the grammar reads itself.
+		in:   "#ifdef X\nint a;\n#endif\nvoid f(void) {\n#if Y\n\tg();\n#else\n\th();\n#endif\n}",
+		want: "#ifdef X\nint a;\n#endif\nvoid f(void) {\n#if Y\n\tg();\n#else\n\th();\n#endif\n}",
+	}, {
+		// A named variadic macro parameter.
+		in:   "#define pr(fmt, args...) printk(fmt, ##args)",
+		want: "#define pr(fmt, ~~~~...) printk(fmt, ##args)",
+		anns: []string{"named variadic(args)"},
+	}})
+}
+
+func TestMaskCMakesKernelCodeParse(t *testing.T) {
+	checkParses(t, C, []string{
+		"static inline void __iomem *map(struct device *dev) __must_hold(&dev->lock);",
+		"asmlinkage __visible void __sched schedule(void);",
+		"int __init foo_init(void) { return 0; }\nmodule_init(foo_init);",
+		"DEFINE_FREE(kfree, void *, if (!IS_ERR_OR_NULL(_T)) kfree(_T))\n",
+		"struct x { void __rcu *p; DECLARE_BITMAP(b, 64); } ____cacheline_aligned;",
+		"void f(void) { list_for_each_entry(p, &h, node) x++; }",
+		"void f(void) { scoped_guard(spinlock_irqsave, &l) { g(); } }",
+		"void f(void) { p = container_of(n, struct foo, list); }",
+		"static const struct dev_pm_ops pm = {\n#ifdef CONFIG_PM\n\t.suspend = s,\n#endif\n};",
+		"int f(int c) { switch (c) { case 1 ... 5: return 1; } return 0; }",
+		"__printf(2, 3) int log(int l, const char *fmt, ...);",
+		"static DEVICE_ATTR(a, 0444, show, NULL);",
+	})
+}
