@@ -42,9 +42,9 @@ func (e *ClientError) Error() string {
 // window/workDoneProgress/create, ...) and decodes its result into result,
 // which may be nil. An error reply is returned as a *ClientError.
 //
-// Call must not be used from a notification handler or an ordered request:
-// those run in the read loop, which is then not reading, so the reply could
-// never arrive. Such a call fails at once instead of hanging.
+// Call must not be used from a notification handler or a request registered
+// with inReadLoop: those run in the read loop, which is then not reading, so
+// the reply could never arrive. Such a call fails at once instead of hanging.
 func (s *Server) Call(ctx context.Context, method string, params, result any) error {
 	if ctx.Value(readLoopKey{}) != nil {
 		return fmt.Errorf("call %s: %w", method, errCallFromReadLoop)

@@ -31,15 +31,21 @@ type method struct {
 var builtinMethods = map[string]*method{}
 
 // registerRequest adds a request method whose params decode into P.
-func registerRequest[P, R any](name string, h func(*Server, context.Context, *P) (R, error)) {
-	register(&method{name: name, handle: typed(name, h)})
+func registerRequest[P, R any](name string, h func(*Server, context.Context, *P) (R, error), opts ...requestOption) {
+	m := &method{name: name, handle: typed(name, h)}
+	for _, opt := range opts {
+		opt(m)
+	}
+	register(m)
 }
 
-// registerOrderedRequest adds a request method that runs in the read loop,
-// so the next message sees its effect on the session state.
-func registerOrderedRequest[P, R any](name string, h func(*Server, context.Context, *P) (R, error)) {
-	register(&method{name: name, ordered: true, handle: typed(name, h)})
-}
+// requestOption adjusts how a registered request runs.
+type requestOption func(*method)
+
+// inReadLoop makes a request run in the read loop, like a notification, so
+// the next message sees its effect on the session state (initialize,
+// shutdown). Such a request must be quick and must not call the client.
+func inReadLoop(m *method) { m.ordered = true }
 
 // registerNotification adds a notification method whose params decode into P.
 func registerNotification[P any](name string, h func(*Server, context.Context, *P) error) {

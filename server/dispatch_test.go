@@ -129,10 +129,8 @@ func TestDuplicateRequestID(t *testing.T) {
 func TestHandlerPanic(t *testing.T) {
 	c := lsptest.Start(t, lsptest.Options{Server: server.Options{
 		Requests: map[string]server.Handler{
-			"test/panic": func(context.Context, *server.Server, json.RawMessage) (any, error) {
-				var m map[string]int
-				m["boom"]++ // a real runtime panic
-				return nil, nil
+			"test/panic": func(_ context.Context, _ *server.Server, params json.RawMessage) (any, error) {
+				return []int{1}[len(params)+1], nil // a real runtime panic: index out of range
 			},
 		},
 		Notifications: map[string]server.Handler{

@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	registerOrderedRequest(protocol.MethodInitialize, (*Server).initialize)
+	registerRequest(protocol.MethodInitialize, (*Server).initialize, inReadLoop)
 	registerNotification(protocol.MethodInitialized, (*Server).initialized)
 }
 
@@ -49,7 +49,7 @@ func (s *Server) initialize(_ context.Context, params *initializeParams) (*Initi
 		client = info.Name + " " + info.Version
 	}
 	s.logger.Info("initialize", "client", client, "processId", params.ProcessID,
-		"rootUri", params.RootURI, "positionEncoding", enc)
+		"workspaceFolders", len(params.WorkspaceFolders), "positionEncoding", enc)
 
 	s.mu.Lock()
 	s.state = stateInitialized

@@ -290,3 +290,19 @@ func BenchmarkApplyChange(b *testing.B) {
 		applyChanges(benchText, ch, PositionEncodingKindUTF16)
 	}
 }
+
+func TestDocumentLines(t *testing.T) {
+	for _, enc := range encodings {
+		d := &Document{Text: []byte("x\n😀y"), enc: enc}
+		want := protocol.Position{Line: 1, Character: 2}
+		if enc == PositionEncodingKindUTF8 {
+			want.Character = 4
+		}
+		if got := d.lines().position(6); got != want {
+			t.Errorf("%s: snapshot position of the y = %v, want %v", enc, got, want)
+		}
+		if first, again := d.lines(), d.lines(); first != again {
+			t.Errorf("%s: the snapshot's line index is rebuilt on each use", enc)
+		}
+	}
+}

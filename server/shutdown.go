@@ -7,7 +7,7 @@ import (
 )
 
 func init() {
-	registerOrderedRequest(protocol.MethodShutdown, (*Server).shutdown)
+	registerRequest(protocol.MethodShutdown, (*Server).shutdown, inReadLoop)
 	// exit is handled by the dispatcher itself: it is the one message
 	// accepted in every state.
 }
