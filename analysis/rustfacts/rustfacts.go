@@ -7,7 +7,8 @@
 // are still recorded, and whatever the tree does not show is simply absent.
 // Macro invocations and macro_rules! bodies are token trees the grammar does
 // not parse; rustfacts scans their tokens for `bindings::NAME` paths and
-// `path(...)` / `.method(...)` calls.
+// `path(...)` / `.method(...)` calls, and macro_rules! bodies also for
+// impl blocks and fns (see macro_items.go).
 //
 // Conventions the facts model leaves open:
 //
@@ -126,8 +127,10 @@ func (x *extractor) visitKind(n treesitter.Node, kind string, before []treesitte
 		x.visitName(n, kind)
 	case treesitter.RustKindMacroInvocation:
 		x.visitMacroInvocation(n)
+	case treesitter.RustKindMacroRule:
+		x.scanTokenTree(n.Field(treesitter.RustFieldRight), scanCtx{typeArg: noTypeArg, items: true})
 	case treesitter.RustKindTokenTree:
-		x.scanTokenTree(n, noTypeArg)
+		x.scanTokenTree(n, scanCtx{typeArg: noTypeArg})
 	case treesitter.RustKindLineComment, treesitter.RustKindBlockComment,
 		treesitter.RustKindStringLiteral, treesitter.RustKindRawStringLiteral,
 		treesitter.RustKindCharLiteral, treesitter.RustKindAttributeItem,
@@ -202,7 +205,8 @@ func (x *extractor) visitScope(n treesitter.Node, module bool) {
 }
 
 // sortOutput puts the lists whose discovery order differs from source
-// order (uses are collected when their scope is entered) in source order.
+// order (uses are collected when their scope is entered, token trees
+// yield inner calls first) in source order.
 func (x *extractor) sortOutput() {
 	slices.SortStableFunc(x.out.Uses, func(a, b facts.RUse) int {
 		return cmp.Compare(a.Span.Start, b.Span.Start)
@@ -210,8 +214,9 @@ func (x *extractor) sortOutput() {
 	slices.SortStableFunc(x.out.BindingRefs, func(a, b facts.RBindingRef) int {
 		return cmp.Compare(a.Span.Start, b.Span.Start)
 	})
+	// Calls starting together nest: the outer one, which ends last, first.
 	slices.SortStableFunc(x.out.Calls, func(a, b facts.RCall) int {
-		return cmp.Compare(a.Span.Start, b.Span.Start)
+		return cmp.Or(cmp.Compare(a.Span.Start, b.Span.Start), cmp.Compare(b.Span.End, a.Span.End))
 	})
 }
 

@@ -19,9 +19,16 @@ const (
 	tokConst    = "const"
 	tokAs       = "as"
 	tokLess     = "<"
+	tokGreater  = ">"
 	tokArrow    = "->"
 	tokQuestion = "?"
 	tokFn       = "fn"
+	tokImpl     = "impl"
+	tokFor      = "for"
+	tokWhere    = "where"
+	tokPub      = "pub"
+	tokSemi     = ";"
+	tokHash     = "#"
 	tokStruct   = "struct"
 	tokEnum     = "enum"
 	tokUnion    = "union"
@@ -50,6 +57,7 @@ type token struct {
 	kind       string
 	start, end uint32
 	tree       treesitter.Node // a nested token tree, else null
+	rep        bool            // the tree is a `$( ... )` repetition
 }
 
 // visitMacroInvocation scans the invocation's token tree.
@@ -60,25 +68,41 @@ func (x *extractor) visitMacroInvocation(n treesitter.Node) {
 	}
 	for _, c := range n.Children() {
 		if c.Kind() == treesitter.RustKindTokenTree {
-			x.scanTokenTree(c, typeArg)
+			x.scanTokenTree(c, scanCtx{typeArg: typeArg})
 		}
 	}
 }
 
+// scanCtx says what a token tree is: which top-level argument of the
+// macro is a type (typeArg), whether it is (inside) a macro_rules! body
+// whose impls and fns become facts (items), and whether it is the body of
+// such an impl, whose fns are its members (members).
+type scanCtx struct {
+	typeArg int
+	items   bool
+	members bool
+}
+
 // scanTokenTree finds bindings paths and calls in an unparsed token tree
-// (a macro invocation's arguments, a macro_rules! body). A path is a run
-// of segments joined by `::`; it reaches a binding as a tree path would.
-// Its kind comes from the tokens around it: a call when a `(...)` group
-// follows, a type after `*mut`, `*const`, `as`, `<`, `->`, in a
-// macro's type argument, or when NAME qualifies further segments, and a
-// value otherwise. typeArg is the index of the tree's type argument.
-func (x *extractor) scanTokenTree(tt treesitter.Node, typeArg int) {
-	toks := x.tokens(tt)
+// (a macro invocation's arguments, a macro_rules! body).
+func (x *extractor) scanTokenTree(tt treesitter.Node, sc scanCtx) {
+	x.scanTokens(x.tokens(tt), sc)
+}
+
+// scanTokens scans a token list. A path is a run of segments joined by
+// `::`; it reaches a binding as a tree path would. Its kind comes from
+// the tokens around it: a call when a `(...)` group follows, a type after
+// `*mut`, `*const`, `as`, `->`, a generic `<`, in a macro's type
+// argument, or when NAME qualifies further segments, and a value
+// otherwise. In macro_rules! bodies, `impl` blocks and fns are recorded
+// (see macroImpl, macroFn) so what they contain has an enclosing fn.
+func (x *extractor) scanTokens(toks []token, sc scanCtx) {
 	arg := 0
 	for i := 0; i < len(toks); i++ {
 		switch toks[i].kind {
 		case treesitter.RustKindTokenTree:
-			x.scanTokenTree(toks[i].tree, noTypeArg)
+			// A repetition `$( ... )*` stays at the level it sits in.
+			x.scanTokenTree(toks[i].tree, scanCtx{typeArg: noTypeArg, items: sc.items, members: sc.members && toks[i].rep})
 			continue
 		case tokComma:
 			arg++
@@ -86,6 +110,16 @@ func (x *extractor) scanTokenTree(tt treesitter.Node, typeArg int) {
 		case tokDot:
 			x.tokenMethodCall(toks, i)
 			continue
+		case tokImpl:
+			if sc.items {
+				i = x.macroImpl(toks, i) - 1
+				continue
+			}
+		case tokFn:
+			if sc.items {
+				i = x.macroFn(toks, i, sc) - 1
+				continue
+			}
 		}
 		if !pathStart(toks, i) {
 			continue
@@ -102,7 +136,7 @@ func (x *extractor) scanTokenTree(tt treesitter.Node, typeArg int) {
 				kind = facts.RefType // NAME qualifies more: `bindings::rb_root::default()`
 			case called:
 				kind = facts.RefCall
-			case arg == typeArg || x.typeContext(toks, i):
+			case arg == sc.typeArg || x.typeContext(toks, i):
 				kind = facts.RefType
 			}
 			x.addRef(name, segs[k].span, facts.Span{Start: segs[0].span.Start, End: segs[k].span.End}, kind)
@@ -128,7 +162,7 @@ func (x *extractor) tokens(tt treesitter.Node) []token {
 		c := tt.Child(i)
 		t := token{kind: c.Kind(), start: c.StartByte(), end: c.EndByte()}
 		if t.kind == treesitter.RustKindTokenRepetition {
-			t.kind = treesitter.RustKindTokenTree
+			t.kind, t.rep = treesitter.RustKindTokenTree, true
 		}
 		if t.kind == treesitter.RustKindTokenTree {
 			t.tree = c
