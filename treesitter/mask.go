@@ -49,6 +49,9 @@ const (
 	// AnnCaseRange is the `... hi` of a GNU case range `case lo ... hi:`;
 	// Args holds "hi".
 	AnnCaseRange = "case range"
+	// AnnStraySemicolon is a `;` after a function body at file scope
+	// (`};`), which C allows but the grammar does not.
+	AnnStraySemicolon = "stray ;"
 	// AnnNamedVariadic is the name of a GNU named variadic macro
 	// parameter, `args` in `#define pr(fmt, args...)`, which the grammar
 	// reads only as `...`; Args holds the name.

@@ -67,7 +67,9 @@ var cRules = func() map[string]cRule {
 		__preserve_most __rust_helper __bpf_kfunc __init_memblock
 		__lockfunc __ksym __kconfig __exception_irq_entry
 		__acquires_ret __acquires_shared_ret __releases_ret
-		__reentrant_ctx_lock __context_unsafe`) {
+		__reentrant_ctx_lock __context_unsafe __noendbr __initmv __nosave
+		__kptr __kptr_untrusted __percpu_kptr __arena __success __failure
+		__success_unpriv __failure_unpriv __iomem_ptr __force_data`) {
 		m[n] = cRule{action: cBlank}
 	}
 	for _, n := range strings.Fields(`
@@ -81,7 +83,9 @@ var cRules = func() map[string]cRule {
 		__mode __alloc_size __alloc_size__ __realloc_size __assume_aligned
 		__nonnull_args __compiletime_error __compiletime_warning
 		__diagnose_as __pass_object_size __pass_dynamic_object_size
-		__noinstr_section __assume SEC`) {
+		__noinstr_section __assume SEC __retval __retval_unpriv __msg
+		__msg_unpriv __description __log_level __flag __btf_path
+		__caps_unpriv __xlated __jited __arch`) {
 		m[n] = cRule{action: cBlankArgs}
 	}
 	for _, kw := range [][2]string{
@@ -106,14 +110,21 @@ var cRules = func() map[string]cRule {
 		DEFINE_CLASS_IS_UNCONDITIONAL DEFINE_LOCK_GUARD_0
 		DEFINE_LOCK_GUARD_1 DEFINE_LOCK_GUARD_0_COND DEFINE_LOCK_GUARD_1_COND
 		DECLARE_LOCK_GUARD_0_ATTRS DECLARE_LOCK_GUARD_1_ATTRS
-		module_init module_exit`) {
+		module_init module_exit
+		TRACE_EVENT TRACE_EVENT_CONDITION TRACE_EVENT_FN TRACE_EVENT_FN_COND
+		TRACE_EVENT_FLAGS TRACE_EVENT_PERF_PERM TRACE_EVENT_NOP
+		DECLARE_EVENT_CLASS DECLARE_EVENT_CLASS_NOP DEFINE_EVENT
+		DEFINE_EVENT_FN DEFINE_EVENT_PRINT DEFINE_EVENT_CONDITION
+		DEFINE_EVENT_NOP TRACE_DEFINE_ENUM TRACE_DEFINE_SIZEOF DECLARE_TRACE
+		DECLARE_TRACE_CONDITION DECLARE_TRACE_EVENT DEFINE_TRACE`) {
 		m[n] = cRule{action: cFileMacro}
 	}
 	return m
 }()
 
 // cRuleFor returns the rule for an identifier: a fixed one, or one of the
-// families (EXPORT_SYMBOL*, *for_each*, scoped_*, do_each_*, while_each_*).
+// families (EXPORT_SYMBOL*, *for_each*, with_*, scoped_*, do_each_*,
+// while_each_*).
 func cRuleFor(name string) (cRule, bool) {
 	if r, ok := cRules[name]; ok {
 		return r, true
@@ -121,7 +132,7 @@ func cRuleFor(name string) (cRule, bool) {
 	switch {
 	case strings.HasPrefix(name, "EXPORT_SYMBOL"):
 		return cRule{action: cFileMacro}, true
-	case strings.Contains(name, "for_each"), strings.HasPrefix(name, "while_each_"):
+	case strings.Contains(name, "for_each"), strings.HasPrefix(name, "while_each_"), strings.HasPrefix(name, "with_"):
 		return cRule{action: cLoop}, true
 	case strings.HasPrefix(name, "scoped_"), strings.HasPrefix(name, "do_each_"):
 		return cRule{action: cGuard}, true
@@ -159,13 +170,13 @@ func maskC(src []byte) ([]byte, []Annotation) {
 	dirs := m.lexC()
 	pairBrackets(src, m.toks)
 	m.rulesC()
-	m.conditionals(dirs)
+	m.directivesC(dirs)
 	return m.result()
 }
 
-// lexC splits C source into tokens, recording comments and the
-// conditional directives (#if ... #endif). Other directives produce
-// nothing, but a #define's named variadic parameter is masked on the way.
+// lexC splits C source into tokens, recording comments and directives,
+// which produce no token; a #define's named variadic parameter is masked
+// on the way.
 func (m *masker) lexC() []cDirective {
 	src := m.src
 	m.toks = make([]token, 0, len(src)/5)
@@ -216,9 +227,9 @@ func (m *masker) lexC() []cDirective {
 	return dirs
 }
 
-// directive lexes the preprocessor directive at src[i] and returns the
-// offset of the newline ending it. Comments inside are recorded;
-// conditionals are appended to dirs.
+// directive lexes the preprocessor directive at src[i], appends it to dirs
+// and returns the offset of the newline ending it. Comments inside are
+// recorded.
 func (m *masker) directive(i int, dirs *[]cDirective) int {
 	src := m.src
 	end := m.skipDirective(i)
@@ -230,15 +241,14 @@ func (m *masker) directive(i int, dirs *[]cDirective) int {
 	for k < end && isIdentByte(src[k]) {
 		k++
 	}
-	switch name := string(src[j:k]); name {
-	case "if", "ifdef", "ifndef", "elif", "elifdef", "elifndef", "else", "endif":
-		*dirs = append(*dirs, cDirective{
-			start: uint32(i), end: uint32(end), tok: int32(len(m.toks)),
-			name: "#" + name, args: string(trimSpace(src[k:end])),
-		})
-	case "define":
+	name := string(src[j:k])
+	if name == "define" {
 		m.namedVariadic(k, end)
 	}
+	*dirs = append(*dirs, cDirective{
+		start: uint32(i), end: uint32(end), tok: int32(len(m.toks)),
+		name: "#" + name, args: string(trimSpace(src[k:end])),
+	})
 	return end
 }
 
@@ -394,7 +404,16 @@ func (m *masker) rulesC() {
 				st.braces = append(st.braces, k)
 			case '}':
 				if len(st.braces) > 0 {
+					closed := st.braces[len(st.braces)-1]
 					st.braces = st.braces[:len(st.braces)-1]
+					if closed == braceBlock && len(st.braces) == 0 && m.is(i+1, ';') {
+						// `};` after a function body: C allows no empty
+						// declaration at file scope.
+						semi := m.toks[i+1]
+						m.blank(semi.start, semi.end)
+						m.note(AnnStraySemicolon, "", semi.start, semi.end)
+						st.done[i+1] = true
+					}
 				}
 			case '(':
 				if m.isCall(st, i) {
@@ -493,6 +512,13 @@ func (m *masker) unknownIdentC(i int, name string, st *cState) int {
 	if cNotCalls[name] || cTypeWords[name] || strings.Contains(name, "typeof") {
 		return i
 	}
+	if m.attributeWord(i, name, st) {
+		t := m.toks[i]
+		m.blank(t.start, t.end)
+		m.note(name, "", t.start, t.end)
+		st.done[i] = true
+		return i
+	}
 	after := m.afterGroup(i)
 	switch {
 	case after == 0:
@@ -507,20 +533,76 @@ func (m *masker) unknownIdentC(i int, name string, st *cState) int {
 	case st.in(braceBlock) && m.statementStart(st.prev) && after == '{':
 		// `skb_queue_walk(list, skb) {`: only a loop macro reads so.
 		return m.statementMacro(i, cLoop, st.done)
+	case st.in(braceInit) && isMacroCase(name) && (after == 'a' || after == '.' || after == '['):
+		// SET_RUNTIME_PM_OPS(s, r, i) expands to initializers and its
+		// invocations follow each other without commas.
+		return m.fileMacro(i, i)
 	case st.in(braceRecord) && (m.is(st.prev, '{') || m.is(st.prev, ';')) && (after == ';' || after == 'a'):
 		// DECLARE_BITMAP(bits, N); as a member.
 		return m.fileMacro(i, i)
 	case st.depth() == 0 && m.declarationStart(st.prev) && after == 'a':
 		// DEFINE_FREE(...) and friends, not followed by a `;`.
 		return m.fileMacro(i, i)
-	case st.depth() == 0 && after == ';' && isMacroCase(name) && m.declaresByMacro(i, st):
-		from := i
-		if !m.declarationStart(st.prev) {
-			from = st.prev
-		}
-		return m.fileMacro(from, i)
+	case st.depth() == 0 && (after == ';' || after == '=') && isMacroCase(name) && m.declaresByMacro(i, st):
+		return m.declarationMacro(i, st)
 	}
 	return i
+}
+
+// attributeWord reports whether the unknown word at i can only be a macro
+// expanding to nothing the grammar needs: an upper-case word before the
+// keyword that starts a file-scope declaration (`TC_INDIRECT_SCOPE int
+// f(void)`), or a printk level before another name (`KERN_ERR DRV_NAME
+// "text"`).
+func (m *masker) attributeWord(i int, name string, st *cState) bool {
+	if strings.HasPrefix(name, "KERN_") && i+1 < len(m.toks) && m.toks[i+1].kind == tokIdent {
+		return true
+	}
+	return st.depth() == 0 && isMacroCase(name) && m.declarationStart(st.prev) && m.startsDeclaration(i+1)
+}
+
+// declarationStarters are the keywords a declaration can start with.
+var declarationStarters = map[string]bool{
+	"static": true, "extern": true, "inline": true, "void": true, "int": true,
+	"char": true, "short": true, "long": true, "unsigned": true, "signed": true,
+	"float": true, "double": true, "struct": true, "union": true, "enum": true,
+	"_Bool": true, "bool": true, "typedef": true, "__inline": true,
+	"__inline__": true, "__always_inline": true,
+}
+
+// startsDeclaration reports whether token i is a keyword a declaration
+// starts with: after an unknown upper-case word, that word can only be an
+// attribute macro.
+func (m *masker) startsDeclaration(i int) bool {
+	return i < len(m.toks) && m.toks[i].kind == tokIdent && declarationStarters[m.text(i)]
+}
+
+// declarationMacro blanks a file-scope declaration made by the macro at i,
+// with the storage class and const before it and any initializer after
+// it: `static const DECLARE_TLV_DB_SCALE(t, -1725, 75, 0);`,
+// `static DEFINE_PER_CPU(int, irq) = -1;`.
+func (m *masker) declarationMacro(i int, st *cState) int {
+	from := i
+	for _, p := range []int{st.prev, st.prev2} {
+		if p == from-1 && (m.isStorageClass(p) || m.isIdent(p, "const")) {
+			from = p
+		}
+	}
+	c := m.closer(i + 1)
+	last := c + 1 // the `;`, or the `=` of an initializer
+	if m.is(last, '=') {
+		for last < len(m.toks) && !m.is(last, ';') {
+			if p := m.closer(last); p > last {
+				last = p
+			}
+			last++
+		}
+	}
+	last = min(last, len(m.toks)-1)
+	start, end := m.toks[from].start, m.toks[last].end
+	m.blank(start, end)
+	m.note(m.text(i), m.inner(i+1, c), start, end)
+	return last
 }
 
 // declaresByMacro reports whether the file-scope invocation at i, followed
@@ -530,14 +612,15 @@ func (m *masker) unknownIdentC(i int, name string, st *cState) int {
 func (m *masker) declaresByMacro(i int, st *cState) bool {
 	open, c := i+1, m.closer(i+1)
 	commas := m.commas(open, c)
+	qualified := m.isStorageClass(st.prev) || m.isIdent(st.prev, "const")
 	from := open
 	for _, end := range append(commas, c) {
 		if end == from+1 {
-			return m.declarationStart(st.prev) || m.isStorageClass(st.prev)
+			return m.declarationStart(st.prev) || qualified
 		}
 		from = end
 	}
-	return m.isStorageClass(st.prev) && (len(commas) > 0 || c-open > 2)
+	return qualified && (len(commas) > 0 || c-open > 2 || m.toks[open+1].kind != tokIdent)
 }
 
 func (m *masker) isStorageClass(i int) bool {

@@ -5,20 +5,23 @@ import (
 	"slices"
 )
 
-// Conditional directives. tree-sitter-c reads `#if ... #endif` only around
-// whole declarations, statements or members; kernel code also puts them
-// inside initializer and argument lists (`.pm = &foo_pm_ops,` under
-// `#ifdef CONFIG_PM`) and around parts of statements (an `else if` arm).
-// Such groups are merged: their directive lines are blanked, so every
-// branch stays in the tree and is read as if all were compiled. Groups the
-// grammar can read are left alone, and no code is ever dropped.
+// Directives. tree-sitter-c reads `#if ... #endif` only around whole
+// declarations, statements or members, and other directives only where a
+// declaration or statement could be; kernel code also puts them inside
+// initializer and argument lists (`.pm = &foo_pm_ops,` under
+// `#ifdef CONFIG_PM`, an `#include` of table rows, an `#undef` between
+// enumerators) and around parts of statements (an `else if` arm). Such
+// conditional groups are merged: their directive lines are blanked, so
+// every branch stays in the tree and is read as if all were compiled.
+// Other directives in lists are blanked too. Groups the grammar can read
+// are left alone, and no code is ever dropped.
 
-// cDirective is a conditional directive line.
+// cDirective is a preprocessor directive line.
 type cDirective struct {
 	start, end uint32 // the directive's bytes, continuation lines included
 	tok        int32  // index of the first token after it
-	name       string // "#if", "#ifdef", ..., "#endif"
-	args       string // the condition, or the text after #else/#endif
+	name       string // "#if", "#ifdef", ..., "#endif", "#define", ...
+	args       string // the rest of the directive
 	// ctx is the index of the innermost bracket open at the directive,
 	// or -1 at file scope.
 	ctx int32
@@ -30,8 +33,27 @@ func (d cDirective) opens() bool {
 
 func (d cDirective) closes() bool { return d.name == "#endif" }
 
-// conditionals merges the conditional groups the grammar cannot read.
-func (m *masker) conditionals(dirs []cDirective) {
+func (d cDirective) conditional() bool {
+	switch d.name {
+	case "#if", "#ifdef", "#ifndef", "#elif", "#elifdef", "#elifndef", "#else", "#endif":
+		return true
+	}
+	return false
+}
+
+// inList reports whether the bracket at ctx opens a list: parentheses,
+// brackets, an initializer or an enumerator list.
+func (m *masker) inList(ctx int32) bool {
+	if ctx < 0 {
+		return false
+	}
+	t := m.toks[ctx]
+	return m.src[t.start] != '{' || t.brace == braceInit || t.brace == braceEnum
+}
+
+// directivesC merges the conditional groups the grammar cannot read and
+// blanks the other directives it cannot read.
+func (m *masker) directivesC(dirs []cDirective) {
 	if len(dirs) == 0 {
 		return
 	}
@@ -42,6 +64,10 @@ func (m *masker) conditionals(dirs []cDirective) {
 		switch {
 		case d.opens():
 			open = append(open, []int{i})
+		case !d.conditional():
+			if m.inList(d.ctx) {
+				m.merge(dirs, []int{i})
+			}
 		case len(open) == 0:
 			// an #else or #endif whose #if is not in this file
 		case d.closes():
@@ -94,10 +120,8 @@ func (m *masker) unreadable(dirs []cDirective, g []int) bool {
 			return true
 		}
 	}
-	if ctx >= 0 {
-		if c := m.src[m.toks[ctx].start]; c != '{' || m.toks[ctx].brace == braceInit || m.toks[ctx].brace == braceEnum {
-			return true
-		}
+	if m.inList(ctx) {
+		return true
 	}
 	if before := int(dirs[g[0]].tok) - 1; before >= 0 && !m.is(before, ';') && !m.is(before, '{') && !m.is(before, '}') {
 		return true

@@ -185,6 +185,37 @@ func TestMaskCConditionals(t *testing.T) {
 	}})
 }
 
+func TestMaskCDeclarationMacros(t *testing.T) {
+	checkMask(t, C, []maskCase{{
+		in:   "int f(void)\n{\n\treturn 0;\n};\nstruct s { int a; };",
+		want: "int f(void)\n{\n\treturn 0;\n}~\nstruct s { int a; };",
+		anns: []string{"stray ;()"},
+	}, {
+		// Initializer macros juxtaposed without commas; the last can stay.
+		in:   "static const struct dev_pm_ops pm = {\n\tSET_RUNTIME_PM_OPS(s, r, NULL)\n\tSET_SYSTEM_SLEEP_PM_OPS(s, r)\n};",
+		want: "static const struct dev_pm_ops pm = {\n\t~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n\tSET_SYSTEM_SLEEP_PM_OPS(s, r)\n};",
+		anns: []string{"SET_RUNTIME_PM_OPS(s, r, NULL)"},
+	}, {
+		in:   "static const DECLARE_TLV_DB_SCALE(t, -1725, 75, 0);\nstatic DEFINE_PER_CPU(int, irq) = -1;\nstatic MAX_ATTR(0);",
+		want: "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n~~~~~~~~~~~~~~~~~~~",
+		anns: []string{"DECLARE_TLV_DB_SCALE(t, -1725, 75, 0)", "DEFINE_PER_CPU(int, irq)", "MAX_ATTR(0)"},
+	}, {
+		in:   "void f(void) { printk(KERN_ERR DRV_NAME \": x\\n\"); }",
+		want: "void f(void) { printk(~~~~~~~~ DRV_NAME \": x\\n\"); }",
+		anns: []string{"KERN_ERR()"},
+	}, {
+		// An unknown upper-case word before a declaration is an attribute.
+		in:   "TC_INDIRECT_SCOPE int f(void);",
+		want: "~~~~~~~~~~~~~~~~~ int f(void);",
+		anns: []string{"TC_INDIRECT_SCOPE()"},
+	}, {
+		// A directive inside a list.
+		in:   "enum e {\n\tA,\n#define B_SHIFT 3\n\tB,\n};",
+		want: "enum e {\n\tA,\n~~~~~~~~~~~~~~~~~\n\tB,\n};",
+		anns: []string{"#define(B_SHIFT 3)"},
+	}})
+}
+
 func TestMaskCMakesKernelCodeParse(t *testing.T) {
 	checkParses(t, C, []string{
 		"static inline void __iomem *map(struct device *dev) __must_hold(&dev->lock);",
@@ -199,5 +230,9 @@ func TestMaskCMakesKernelCodeParse(t *testing.T) {
 		"int f(int c) { switch (c) { case 1 ... 5: return 1; } return 0; }",
 		"__printf(2, 3) int log(int l, const char *fmt, ...);",
 		"static DEVICE_ATTR(a, 0444, show, NULL);",
+		"int f(void)\n{\n\treturn 0;\n};\n",
+		"static const struct dev_pm_ops pm = {\n\tSET_RUNTIME_PM_OPS(s, r, NULL)\n\tSET_SYSTEM_SLEEP_PM_OPS(s, r)\n};",
+		"static const DECLARE_TLV_DB_SCALE(t, -1725, 75, 0);",
+		"enum e {\n\tA,\n#define B_SHIFT 3\n\tB,\n};",
 	})
 }
