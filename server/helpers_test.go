@@ -19,3 +19,9 @@ type nopStream struct{}
 func (nopStream) Read([]byte) (int, error)    { return 0, io.EOF }
 func (nopStream) Write(p []byte) (int, error) { return len(p), nil }
 func (nopStream) Close() error                { return nil }
+
+// nopWriteCloser discards what is written to it.
+type nopWriteCloser struct{}
+
+func (nopWriteCloser) Write(p []byte) (int, error) { return len(p), nil }
+func (nopWriteCloser) Close() error                { return nil }

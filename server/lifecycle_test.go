@@ -1,8 +1,10 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os/exec"
 	"strings"
 	"testing"
@@ -261,5 +263,24 @@ func TestClientProcessNotVisible(t *testing.T) {
 	}
 	if !strings.Contains(c.Logs(), "not visible") {
 		t.Error("the unwatched pid was not logged")
+	}
+}
+
+func TestContextCancelled(t *testing.T) {
+	toServer, _ := io.Pipe() // input that never ends
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- server.Serve(ctx, server.Stdio(toServer, nopWriteCloser{}), server.Options{}) }()
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Serve returned %v after its context was cancelled, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not return after its context was cancelled")
+	}
+	if _, err := toServer.Read(make([]byte, 1)); err == nil {
+		t.Error("Serve returned without closing its input")
 	}
 }
