@@ -11,12 +11,15 @@ import (
 // typeAnnots are the annotations that qualify one level of a type
 // (facts.CType.Annots) rather than a declaration.
 var typeAnnots = map[string]bool{
-	facts.AttrUser:    true,
-	facts.AttrIomem:   true,
-	facts.AttrRCU:     true,
-	facts.AttrPercpu:  true,
-	"__force":         true,
-	"__bitwise":       true,
+	facts.AttrUser:   true,
+	facts.AttrIomem:  true,
+	facts.AttrRCU:    true,
+	facts.AttrPercpu: true,
+	"__force":        true,
+	"__bitwise":      true,
+	"__kernel":       true,
+	"__nocast":       true,
+	"__private":      true,
 }
 
 // cleanupPrefixes name the cleanup.h declaration macros (facts.CCleanup),

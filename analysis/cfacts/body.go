@@ -1,6 +1,9 @@
 package cfacts
 
 import (
+	"bytes"
+	"cmp"
+	"slices"
 	"strings"
 
 	"github.com/rivet-lsp/rivet/analysis/facts"
@@ -120,8 +123,8 @@ func (x *extractor) body(body ts.Node, f facts.CFunc) ([]facts.CCall, *facts.CBo
 			b.errVar(n.Field(ts.CFieldLeft), n.Field(ts.CFieldRight))
 		case ts.CKindDeclaration:
 			b.local(n)
-		case ts.CKindIdentifier:
-			b.gfp(n)
+		default:
+			return !isLeaf(n.Kind())
 		}
 		return true
 	})
@@ -141,10 +144,12 @@ func (b *bodyScan) call(n ts.Node) {
 		c.Name = fn.Text()
 	}
 	var args []ts.Node
-	for _, a := range n.Field(ts.CFieldArguments).NamedChildren() {
-		if a.Kind() != ts.CKindComment {
-			args = append(args, a)
-			c.Args = append(c.Args, normalizeCapped(b.x.bytes(a)))
+	for _, a := range namedChildren(n.Field(ts.CFieldArguments)) {
+		args = append(args, a)
+		text := b.x.bytes(a)
+		c.Args = append(c.Args, normalizeCapped(text))
+		if bytes.Contains(text, []byte("GFP_")) {
+			b.gfp(a)
 		}
 	}
 	b.calls = append(b.calls, c)
@@ -171,34 +176,39 @@ func (b *bodyScan) sleep(what string, at facts.Span) {
 	}
 }
 
-// gfp records a sleeping allocation flag passed as (part of) an argument.
-func (b *bodyScan) gfp(n ts.Node) {
-	name := b.x.bytes(n)
-	if len(name) < 4 || string(name[:4]) != "GFP_" || !sleepGFP[string(name)] {
-		return
-	}
-	for p, depth := n.Parent(), 0; !p.IsNull() && depth < maxExprDepth; p, depth = p.Parent(), depth+1 {
-		switch p.Kind() {
-		case ts.CKindArgumentList:
-			b.sleep(string(name), b.x.span(n))
-			return
-		case ts.CKindExpressionStatement, ts.CKindDeclaration, ts.CKindReturnStatement, ts.CKindCompoundStatement:
-			return
+// gfp records the sleeping allocation flags named in argument arg.
+func (b *bodyScan) gfp(arg ts.Node) {
+	arg.Walk(func(n ts.Node) bool {
+		if n.Kind() != ts.CKindIdentifier {
+			return true
 		}
+		if name := string(b.x.bytes(n)); sleepGFP[name] {
+			b.sleep(name, b.x.span(n))
+		}
+		return false
+	})
+}
+
+// isLeaf reports whether nodes of a kind hold nothing a body scan looks
+// for, so the walk need not descend: names, literals, comments, types, and
+// punctuation and keywords (kinds not starting with a letter, or keywords,
+// which have no children anyway).
+func isLeaf(kind string) bool {
+	switch kind {
+	case ts.CKindIdentifier, ts.CKindFieldIdentifier, ts.CKindNumberLiteral, ts.CKindStringLiteral,
+		ts.CKindConcatenatedString, ts.CKindCharLiteral, ts.CKindComment, ts.CKindPrimitiveType,
+		ts.CKindTypeIdentifier, ts.CKindTypeDescriptor, ts.CKindNull, ts.CKindTrue, ts.CKindFalse,
+		ts.CKindSizeofExpression, ts.CKindAlignofExpression, ts.CKindOffsetofExpression,
+		ts.CKindStatementIdentifier, ts.CKindGnuAsmExpression:
+		return true
 	}
+	return kind == "" || kind[0] < 'a' || kind[0] > 'z'
 }
 
 // ret reads what a return statement can return: both branches of a
 // conditional, through parentheses and casts.
 func (b *bodyScan) ret(n ts.Node, pointerReturn bool) {
-	var value ts.Node
-	for _, c := range n.NamedChildren() {
-		if c.Kind() != ts.CKindComment {
-			value = c
-			break
-		}
-	}
-	pending := []ts.Node{value}
+	pending := []ts.Node{firstNamed(n)}
 	for steps := 0; len(pending) > 0 && steps < maxExprDepth; steps++ {
 		e := strip(pending[len(pending)-1])
 		pending = pending[:len(pending)-1]
@@ -229,12 +239,12 @@ func (b *bodyScan) ret(n ts.Node, pointerReturn bool) {
 // variables initialised with ERR_PTR.
 func (b *bodyScan) local(n ts.Node) {
 	static := false
-	for _, c := range n.NamedChildren() {
+	for _, c := range namedChildren(n) {
 		if c.Kind() == ts.CKindStorageClassSpecifier && c.Text() == "static" {
 			static = true
 		}
 	}
-	for _, d := range fieldChildren(n, ts.CFieldDeclarator) {
+	for _, d := range declarators(n) {
 		name := declaredName(d)
 		if name.IsNull() {
 			continue
@@ -274,6 +284,8 @@ func (b *bodyScan) finish() {
 	for _, a := range b.assigns {
 		b.assignStore(a)
 	}
+	slices.SortStableFunc(b.sum.Stores, func(p, q facts.ParamStore) int { return cmp.Compare(p.Span.Start, q.Span.Start) })
+	slices.SortStableFunc(b.sum.Sleeps, func(p, q facts.Evidence) int { return cmp.Compare(p.Span.Start, q.Span.Start) })
 }
 
 // assignStore records `target = param` when target outlives the call: a
@@ -398,9 +410,10 @@ func declaredName(d ts.Node) ts.Node {
 	return ts.Node{}
 }
 
+// firstNamed is n's first named child other than a comment.
 func firstNamed(n ts.Node) ts.Node {
-	for _, c := range n.NamedChildren() {
-		if c.Kind() != ts.CKindComment {
+	for i := 0; i < n.NamedChildCount(); i++ {
+		if c := n.NamedChild(i); c.Kind() != ts.CKindComment {
 			return c
 		}
 	}

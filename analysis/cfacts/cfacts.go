@@ -52,6 +52,9 @@ func ExtractSpans(ctx context.Context, src []byte, spans []facts.Span) (*facts.C
 	}
 	out := &facts.C{}
 	for _, s := range sorted {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		text := src[s.Start:s.End]
 		tree, err := ts.Parse(ctx, ts.C, text)
 		if err != nil {
@@ -88,6 +91,7 @@ func (x *extractor) run(root ts.Node) {
 		x.out.Annotations = append(x.out.Annotations, facts.Annotation{Name: a.Name, Args: a.Args, Span: x.spanOf(a.Start, a.End)})
 	}
 	x.items(root, 0)
+	slices.SortFunc(x.excluded, func(a, b facts.Span) int { return cmp.Compare(a.Start, b.Start) })
 	for _, a := range x.anns {
 		if isCleanup(a.Name) && !x.isExcluded(a.Start) {
 			x.out.Cleanups = append(x.out.Cleanups, cleanup(facts.Annotation{Name: a.Name, Args: a.Args, Span: x.spanOf(a.Start, a.End)}))
@@ -100,7 +104,7 @@ func (x *extractor) run(root ts.Node) {
 // between one item and the next belong to the next (`__rust_helper int
 // f(void)` parses as a declaration starting at `int`).
 func (x *extractor) items(parent ts.Node, lead uint32) {
-	for _, c := range parent.Children() {
+	for _, c := range children(parent) {
 		if c.StartByte() >= x.skipUntil {
 			x.item(c, lead)
 		}
@@ -134,13 +138,11 @@ func (x *extractor) item(n ts.Node, lead uint32) {
 	}
 }
 
+// isExcluded reports whether off lies in a macro definition or a function
+// body. x.excluded must be sorted; its spans do not overlap.
 func (x *extractor) isExcluded(off uint32) bool {
-	for _, s := range x.excluded {
-		if s.Contains(off) {
-			return true
-		}
-	}
-	return false
+	i, _ := slices.BinarySearchFunc(x.excluded, off, func(s facts.Span, off uint32) int { return cmp.Compare(s.Start, off+1) })
+	return i > 0 && x.excluded[i-1].Contains(off)
 }
 
 // span is n's span in the file.

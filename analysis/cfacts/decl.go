@@ -19,7 +19,7 @@ func (x *extractor) declaration(n ts.Node, lead uint32) {
 	s := x.specifiers(n, lead)
 	x.recordIn(s.typeNode, start)
 	body := n.Field(ts.CFieldBody)
-	for _, d := range fieldChildren(n, ts.CFieldDeclarator) {
+	for _, d := range declarators(n) {
 		dd := x.declarator(d, s.base)
 		switch {
 		case !dd.fn.IsNull():
@@ -103,7 +103,7 @@ func (x *extractor) funcAttrs(n ts.Node, leading []ts.Annotation, s specs, fn, b
 		}
 	}
 	out = append(out, s.attrs...)
-	for _, c := range fn.NamedChildren() {
+	for _, c := range namedChildren(fn) {
 		if c.Kind() == ts.CKindAttributeSpecifier {
 			out = append(out, attrs("__attribute__", attrArgs(x.bytes(c)), x.span(c))...)
 		}
@@ -129,7 +129,7 @@ func attrArgs(b []byte) string {
 func (x *extractor) typedef(n ts.Node) {
 	s := x.specifiers(n, n.StartByte())
 	x.recordIn(s.typeNode, n.StartByte())
-	for _, d := range fieldChildren(n, ts.CFieldDeclarator) {
+	for _, d := range declarators(n) {
 		dd := x.declarator(d, s.base)
 		t := dd.typ
 		if !dd.fn.IsNull() { // typedef int fn_t(void *);
@@ -184,10 +184,13 @@ func (x *extractor) record(n ts.Node, docAt uint32) {
 // anonymous struct or union member are the outer record's own (`dev->x`
 // reaches them), so they are flattened.
 func (x *extractor) fields(list ts.Node, out []facts.CField) []facts.CField {
-	for _, c := range list.NamedChildren() {
+	lead := list.StartByte()
+	for _, c := range children(list) {
+		from := lead
+		lead = c.EndByte()
 		switch c.Kind() {
 		case ts.CKindFieldDeclaration:
-			out = x.fieldDecl(c, out)
+			out = x.fieldDecl(c, from, out)
 		default:
 			if isBranch(c) {
 				out = x.fields(c, out)
@@ -197,9 +200,11 @@ func (x *extractor) fields(list ts.Node, out []facts.CField) []facts.CField {
 	return out
 }
 
-func (x *extractor) fieldDecl(c ts.Node, out []facts.CField) []facts.CField {
-	s := x.specifiers(c, c.StartByte())
-	decls := fieldChildren(c, ts.CFieldDeclarator)
+// fieldDecl appends the fields of declaration c, whose leading blanked
+// annotations start at from.
+func (x *extractor) fieldDecl(c ts.Node, from uint32, out []facts.CField) []facts.CField {
+	s := x.specifiers(c, from)
+	decls := declarators(c)
 	anonymous := s.typeNode.Field(ts.CFieldName).IsNull()
 	hasBody := !s.typeNode.Field(ts.CFieldBody).IsNull()
 	switch {
@@ -226,7 +231,7 @@ func (x *extractor) fieldDecl(c ts.Node, out []facts.CField) []facts.CField {
 
 // enumerators appends the constants of an enumerator list.
 func (x *extractor) enumerators(list ts.Node, enum string) {
-	for _, c := range list.NamedChildren() {
+	for _, c := range namedChildren(list) {
 		switch c.Kind() {
 		case ts.CKindEnumerator:
 			name := c.Field(ts.CFieldName)
@@ -289,15 +294,4 @@ func isBranch(n ts.Node) bool {
 		return true
 	}
 	return n.IsError()
-}
-
-// fieldChildren are n's children under the field name.
-func fieldChildren(n ts.Node, field string) []ts.Node {
-	var out []ts.Node
-	for i, c := 0, n.ChildCount(); i < c; i++ {
-		if n.FieldNameForChild(i) == field {
-			out = append(out, n.Child(i))
-		}
-	}
-	return out
 }

@@ -86,7 +86,9 @@ func constNamed(name string) facts.CType {
 
 func void() facts.CType { return facts.CType{Kind: facts.CTypeVoid, Text: "void"} }
 
-func constVoid() facts.CType { return facts.CType{Kind: facts.CTypeVoid, Const: true, Text: "const void"} }
+func constVoid() facts.CType {
+	return facts.CType{Kind: facts.CTypeVoid, Const: true, Text: "const void"}
+}
 
 func strct(tag string) facts.CType {
 	return facts.CType{Kind: facts.CTypeRecord, Name: tag, Text: "struct " + tag}

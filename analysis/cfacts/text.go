@@ -81,18 +81,31 @@ func kernelDoc(src []byte, off uint32) (string, facts.Span) {
 	if end < 5 || src[end-1] != '/' || src[end-2] != '*' {
 		return "", facts.Span{}
 	}
-	lo := max(0, end-docLookback)
-	start := bytes.LastIndex(src[lo:end-2], []byte("/*"))
+	start := commentStart(src, end-2)
 	if start < 0 {
 		return "", facts.Span{}
 	}
-	start += lo
 	// `/**` followed by whitespace opens kernel-doc; `/**/` and `/*****`
 	// banners do not.
 	if start+3 >= end-2 || src[start+2] != '*' || !isSpace(src[start+3]) {
 		return "", facts.Span{}
 	}
 	return stripDoc(src[start+3 : end-2]), facts.Span{Start: uint32(start), End: uint32(end)}
+}
+
+// commentStart returns the offset of the `/*` opening the comment whose
+// `*/` is at close, or -1. It stops at an earlier `*/` (then close ends no
+// comment), so scanning a file's declarations stays linear.
+func commentStart(src []byte, close int) int {
+	for i := close - 2; i >= 0 && i >= close-docLookback; i-- {
+		switch {
+		case src[i] == '/' && src[i+1] == '*':
+			return i
+		case src[i] == '*' && src[i+1] == '/':
+			return -1
+		}
+	}
+	return -1
 }
 
 // stripDoc removes the leading ` * ` of each comment line, trailing

@@ -29,14 +29,11 @@ type specs struct {
 func (x *extractor) specifiers(decl ts.Node, from uint32) specs {
 	var s specs
 	var parts []textPart
-	declarator := decl.Field(ts.CFieldDeclarator)
+	typ := decl.Field(ts.CFieldType)
 	limit := decl.EndByte()
-	if !declarator.IsNull() {
-		limit = declarator.StartByte()
-	}
-	for i, n := 0, decl.ChildCount(); i < n; i++ {
-		c := decl.Child(i)
-		if c.StartByte() >= limit {
+	for _, c := range children(decl) {
+		if c.StartByte() >= typ.EndByte() && isDeclarator(c.Kind()) {
+			limit = c.StartByte()
 			break
 		}
 		switch c.Kind() {
@@ -58,16 +55,15 @@ func (x *extractor) specifiers(decl ts.Node, from uint32) specs {
 				parts = append(parts, textPart{c.StartByte(), q})
 			}
 		case ts.CKindAttributeSpecifier:
-			// `__attribute__((...))` the mask left in place.
-			s.attrs = append(s.attrs, attrs("__attribute__", unparen(strings.TrimPrefix(normalize(x.bytes(c)), "__attribute__")), x.span(c))...)
-		default:
-			if decl.FieldNameForChild(i) == ts.CFieldType {
-				t := x.baseType(c)
-				s.typeNode = c
-				s.base.Kind, s.base.Name, s.base.Union = t.Kind, t.Name, t.Union
-				parts = append(parts, textPart{c.StartByte(), t.Text})
-			}
+			// An attribute list the mask left to the grammar.
+			s.attrs = append(s.attrs, attrs("__attribute__", attrArgs(x.bytes(c)), x.span(c))...)
 		}
+	}
+	if !typ.IsNull() {
+		t := x.baseType(typ)
+		s.typeNode = typ
+		s.base.Kind, s.base.Name, s.base.Union = t.Kind, t.Name, t.Union
+		parts = append(parts, textPart{typ.StartByte(), t.Text})
 	}
 	for _, a := range x.anns.in(from, limit) {
 		if typeAnnots[a.Name] {
@@ -144,7 +140,7 @@ func sizedName(n ts.Node) string {
 	var unsigned, signed, short bool
 	longs := 0
 	core := ""
-	for _, c := range n.Children() {
+	for _, c := range children(n) {
 		switch t := c.Text(); t {
 		case "unsigned":
 			unsigned = true
@@ -236,7 +232,7 @@ func (x *extractor) pointer(t facts.CType, d, inner ts.Node) facts.CType {
 	if !inner.IsNull() {
 		end = inner.StartByte()
 	}
-	for _, c := range d.NamedChildren() {
+	for _, c := range namedChildren(d) {
 		if c.Kind() == ts.CKindTypeQualifier && c.Text() == "const" && c.StartByte() < end {
 			p.Const = true
 		}
@@ -269,10 +265,16 @@ func (x *extractor) funcType(ret facts.CType, list ts.Node) facts.CFuncType {
 func (x *extractor) params(list ts.Node) ([]facts.CParam, bool) {
 	var out []facts.CParam
 	variadic := false
-	for _, c := range list.NamedChildren() {
+	lead := list.StartByte()
+	for _, c := range children(list) {
+		from := lead
+		lead = c.EndByte()
 		switch c.Kind() {
 		case ts.CKindParameterDeclaration:
-			s := x.specifiers(c, c.StartByte())
+			// A leading `__force` or `__user` was blanked before the
+			// parameter's first token: its region starts after the `(` or
+			// `,` before it.
+			s := x.specifiers(c, from)
 			d := x.declarator(c.Field(ts.CFieldDeclarator), s.base)
 			if !d.fn.IsNull() {
 				// A parameter declared as a function is a pointer to one.
@@ -315,7 +317,7 @@ func isName(n ts.Node) bool {
 // firstDeclarator is the declarator inside a parenthesized or attributed
 // declarator: its first named child that is not an attribute.
 func firstDeclarator(n ts.Node) ts.Node {
-	for _, c := range n.NamedChildren() {
+	for _, c := range namedChildren(n) {
 		switch c.Kind() {
 		case ts.CKindAttributeDeclaration, ts.CKindAttributeSpecifier, ts.CKindComment,
 			ts.CKindMsCallModifier, ts.CKindTypeQualifier:
