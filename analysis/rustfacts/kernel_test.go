@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -34,8 +35,10 @@ func kernelFiles(t *testing.T) []kernelFile {
 	if root == "" {
 		t.Skip("RIVET_KERNEL is not set")
 	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	var files []kernelFile
-	var parse, extract time.Duration
+	var parse, extract, parseCPU, extractCPU time.Duration
 	var bytes int
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".rs") {
@@ -46,16 +49,18 @@ func kernelFiles(t *testing.T) []kernelFile {
 			return err
 		}
 		rel, _ := filepath.Rel(root, path)
-		t0 := time.Now()
+		t0, c0 := time.Now(), threadCPU()
 		tree, err := treesitter.Parse(context.Background(), treesitter.Rust, src)
 		if err != nil {
 			return err
 		}
-		t1 := time.Now()
+		t1, c1 := time.Now(), threadCPU()
 		f := Extract(tree)
-		t2 := time.Now()
+		t2, c2 := time.Now(), threadCPU()
 		parse += t1.Sub(t0)
 		extract += t2.Sub(t1)
+		parseCPU += c1 - c0
+		extractCPU += c2 - c1
 		bytes += len(src)
 		t.Cleanup(tree.Close)
 		files = append(files, kernelFile{rel: filepath.ToSlash(rel), src: src, facts: f, tree: tree})
@@ -64,7 +69,8 @@ func kernelFiles(t *testing.T) []kernelFile {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%d files, %.1f MB: parse %v, extract %v (one goroutine)", len(files), float64(bytes)/1e6, parse, extract)
+	t.Logf("%d files, %.1f MB on one thread: parse %v (CPU %v), extract %v (CPU %v)",
+		len(files), float64(bytes)/1e6, parse, parseCPU, extract, extractCPU)
 	return files
 }
 
