@@ -1,9 +1,10 @@
 package treesitter
 
 import (
-	"cmp"
-	"slices"
 	"sort"
+	"strings"
+	"sync"
+	"unsafe"
 )
 
 // The mask (DESIGN §6) rewrites what the bundled grammars cannot read into
@@ -106,6 +107,22 @@ type token struct {
 	pair int32
 }
 
+// tokenBuffers recycles token slices between Mask calls: the lexers
+// allocate about three bytes of tokens per byte of source.
+var tokenBuffers = sync.Pool{New: func() any { return new([]token) }}
+
+// maxPooledTokens keeps one huge file from pinning its buffer.
+const maxPooledTokens = 1 << 20
+
+func getTokens() *[]token { return tokenBuffers.Get().(*[]token) }
+
+func putTokens(buf *[]token, toks []token) {
+	if cap(toks) <= maxPooledTokens {
+		*buf = toks[:0]
+		tokenBuffers.Put(buf)
+	}
+}
+
 // span is a byte range [start, end) of the source.
 type span struct{ start, end uint32 }
 
@@ -116,12 +133,15 @@ type masker struct {
 	toks     []token
 	comments []span // in order; never rewritten
 	out      []byte
-	anns     []Annotation
+	anns     []Annotation   // the current run, in source order
+	runs     [][]Annotation // finished runs, each in source order
 }
 
+// text is the source text of token i. It aliases the source, so it is
+// valid only during the Mask call: note copies what it keeps.
 func (m *masker) text(i int) string {
 	t := m.toks[i]
-	return string(m.src[t.start:t.end])
+	return unsafe.String(&m.src[t.start], t.end-t.start)
 }
 
 // is reports whether token i exists and is the punctuation byte c.
@@ -150,9 +170,18 @@ func (m *masker) closer(i int) int {
 	return p
 }
 
-// inner is the source text strictly between tokens open and close.
+// inner is the source text strictly between tokens open and close,
+// aliasing the source like text.
 func (m *masker) inner(open, close int) string {
-	return string(m.src[m.toks[open].end:m.toks[close].start])
+	return m.str(m.toks[open].end, m.toks[close].start)
+}
+
+// str is src[start:end] as a string aliasing the source, like text.
+func (m *masker) str(start, end uint32) string {
+	if start >= end {
+		return ""
+	}
+	return unsafe.String(&m.src[start], end-start)
 }
 
 // blank turns every byte of src[start:end] but newlines and comments into
@@ -181,25 +210,68 @@ func (m *masker) replace(start, end uint32, kw string) {
 	copy(m.out[start:end], kw)
 }
 
-// note records an annotation. Rules rewrite disjoint spans; result sorts
-// what passes over directives and over tokens noted separately.
+// note records an annotation, copying name and args (which may alias the
+// source). Each pass notes in source order; passes start a new run with
+// nextRun, and result merges the runs.
 func (m *masker) note(name, args string, start, end uint32) {
-	m.anns = append(m.anns, Annotation{Name: name, Args: args, Start: start, End: end})
+	m.anns = append(m.anns, Annotation{Name: strings.Clone(name), Args: strings.Clone(args), Start: start, End: end})
 }
 
-// annotated reports whether offset off lies in the span of one of the
-// first n annotations, which must be sorted.
-func (m *masker) annotated(off uint32, n int) bool {
-	k := sort.Search(n, func(k int) bool { return m.anns[k].End > off })
-	return k < n && m.anns[k].Start <= off
+// nextRun ends the current run of annotations; the next note starts one.
+func (m *masker) nextRun() {
+	if len(m.anns) > 0 {
+		m.runs = append(m.runs, m.anns)
+		m.anns = nil
+	}
+}
+
+// annotated reports whether offset off lies in the span of an annotation
+// of a finished run.
+func (m *masker) annotated(off uint32) bool {
+	for _, r := range m.runs {
+		k := sort.Search(len(r), func(k int) bool { return r[k].End > off })
+		if k < len(r) && r[k].Start <= off {
+			return true
+		}
+	}
+	return false
+}
+
+// merged returns the annotations of all runs in source order. Runs are
+// few (one per pass) and each sorted, so this is a k-way merge.
+func (m *masker) merged() []Annotation {
+	m.nextRun()
+	switch len(m.runs) {
+	case 0:
+		return nil
+	case 1:
+		return m.runs[0]
+	}
+	n := 0
+	for _, r := range m.runs {
+		n += len(r)
+	}
+	out := make([]Annotation, 0, n)
+	heads := make([]int, len(m.runs))
+	for len(out) < n {
+		best := -1
+		for k, r := range m.runs {
+			if heads[k] < len(r) && (best < 0 || r[heads[k]].Start < m.runs[best][heads[best]].Start) {
+				best = k
+			}
+		}
+		out = append(out, m.runs[best][heads[best]])
+		heads[best]++
+	}
+	return out
 }
 
 func (m *masker) result() ([]byte, []Annotation) {
-	slices.SortFunc(m.anns, func(a, b Annotation) int { return cmp.Compare(a.Start, b.Start) })
+	anns := m.merged()
 	if m.out == nil {
-		return m.src, m.anns
+		return m.src, anns
 	}
-	return m.out, m.anns
+	return m.out, anns
 }
 
 // pairBrackets fills token.pair for (), [] and {}. A closer that matches

@@ -166,10 +166,14 @@ var cNotCalls = map[string]bool{
 }
 
 func maskC(src []byte) ([]byte, []Annotation) {
-	m := masker{src: src}
+	buf := getTokens()
+	m := masker{src: src, toks: (*buf)[:0]}
+	defer func() { putTokens(buf, m.toks) }()
 	dirs := m.lexC()
+	m.nextRun()
 	pairBrackets(src, m.toks)
 	m.rulesC()
+	m.nextRun()
 	m.directivesC(dirs)
 	return m.result()
 }
@@ -179,7 +183,6 @@ func maskC(src []byte) ([]byte, []Annotation) {
 // on the way.
 func (m *masker) lexC() []cDirective {
 	src := m.src
-	m.toks = make([]token, 0, len(src)/5)
 	var dirs []cDirective
 	lineStart := true // only blanks and comments since the last newline
 	for i := 0; i < len(src); {
@@ -241,15 +244,27 @@ func (m *masker) directive(i int, dirs *[]cDirective) int {
 	for k < end && isIdentByte(src[k]) {
 		k++
 	}
-	name := string(src[j:k])
-	if name == "define" {
+	name := directiveNames[string(src[j:k])]
+	if name == "" {
+		name = "#" + string(src[j:k])
+	}
+	if name == "#define" {
 		m.namedVariadic(k, end)
 	}
 	*dirs = append(*dirs, cDirective{
 		start: uint32(i), end: uint32(end), tok: int32(len(m.toks)),
-		name: "#" + name, args: string(trimSpace(src[k:end])),
+		name: name, args: span{uint32(k), uint32(end)},
 	})
 	return end
+}
+
+// directiveNames spells the common directives without allocating.
+var directiveNames = map[string]string{
+	"if": "#if", "ifdef": "#ifdef", "ifndef": "#ifndef", "elif": "#elif",
+	"elifdef": "#elifdef", "elifndef": "#elifndef", "else": "#else",
+	"endif": "#endif", "define": "#define", "undef": "#undef",
+	"include": "#include", "pragma": "#pragma", "error": "#error",
+	"warning": "#warning",
 }
 
 // namedVariadic masks the GNU named variadic parameter of the #define
@@ -283,7 +298,7 @@ func (m *masker) namedVariadic(from, end int) {
 		return // plain `...`
 	}
 	m.blank(uint32(name), uint32(dots))
-	m.note(AnnNamedVariadic, string(src[name:dots]), uint32(name), uint32(dots))
+	m.note(AnnNamedVariadic, m.str(uint32(name), uint32(dots)), uint32(name), uint32(dots))
 }
 
 // skipBlockComment returns the offset past the comment opened at src[i].
@@ -805,7 +820,7 @@ func (m *masker) typeArgument(from, to int, done []bool) {
 	start, end := m.toks[from].start, m.toks[to-1].end
 	m.blank(start, m.toks[keep].start)
 	m.blank(m.toks[keep].end, end)
-	m.note(AnnTypeArgument, string(m.src[start:end]), start, end)
+	m.note(AnnTypeArgument, m.str(start, end), start, end)
 	for j := from; j < to; j++ {
 		done[j] = true
 	}

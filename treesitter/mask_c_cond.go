@@ -1,10 +1,5 @@
 package treesitter
 
-import (
-	"cmp"
-	"slices"
-)
-
 // Directives. tree-sitter-c reads `#if ... #endif` only around whole
 // declarations, statements or members, and other directives only where a
 // declaration or statement could be; kernel code also puts them inside
@@ -21,7 +16,7 @@ type cDirective struct {
 	start, end uint32 // the directive's bytes, continuation lines included
 	tok        int32  // index of the first token after it
 	name       string // "#if", "#ifdef", ..., "#endif", "#define", ...
-	args       string // the rest of the directive
+	args       span   // the rest of the directive
 	// ctx is the index of the innermost bracket open at the directive,
 	// or -1 at file scope.
 	ctx int32
@@ -57,7 +52,6 @@ func (m *masker) directivesC(dirs []cDirective) {
 	if len(dirs) == 0 {
 		return
 	}
-	slices.SortFunc(m.anns, func(a, b Annotation) int { return cmp.Compare(a.Start, b.Start) })
 	m.directiveContexts(dirs)
 	var open [][]int // the directives of each unclosed group
 	for i, d := range dirs {
@@ -141,13 +135,12 @@ func (m *masker) unreadable(dirs []cDirective, g []int) bool {
 // merge blanks the directives of group g, but not those already inside an
 // annotation (an #ifdef in the arguments of a blanked macro).
 func (m *masker) merge(dirs []cDirective, g []int) {
-	n := len(m.anns)
 	for _, k := range g {
 		d := dirs[k]
-		if m.annotated(d.start, n) {
+		if m.annotated(d.start) {
 			continue
 		}
 		m.blank(d.start, d.end)
-		m.note(d.name, d.args, d.start, d.end)
+		m.note(d.name, string(trimSpace(m.src[d.args.start:d.args.end])), d.start, d.end)
 	}
 }

@@ -16,15 +16,17 @@ import "unicode/utf8"
 // already reads them.
 
 func maskRust(src []byte) ([]byte, []Annotation) {
-	m := masker{src: src, toks: lexRust(src)}
+	buf := getTokens()
+	m := masker{src: src, toks: lexRust(src, (*buf)[:0])}
+	defer func() { putTokens(buf, m.toks) }()
 	pairBrackets(src, m.toks)
 	m.rulesRust()
 	return m.result()
 }
 
-// lexRust splits Rust source into tokens; comments produce none.
-func lexRust(src []byte) []token {
-	toks := make([]token, 0, len(src)/5)
+// lexRust appends the tokens of Rust source to toks; comments produce
+// none.
+func lexRust(src []byte, toks []token) []token {
 	for i := 0; i < len(src); {
 		c := src[i]
 		start := i
