@@ -1,10 +1,27 @@
 package cscan
 
 import (
+	"embed"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
 )
+
+//go:embed testdata/bench
+var benchInputs embed.FS
+
+// BenchmarkScan scans the kernel-style inputs of testdata/bench, written
+// for the purpose: a platform driver and its header.
+func BenchmarkScan(b *testing.B) {
+	for _, name := range []string{"driver.c", "widget.h"} {
+		src, err := benchInputs.ReadFile("testdata/bench/" + name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) { benchScan(b, [][]byte{src}) })
+	}
+}
 
 // BenchmarkKernelSample scans the precision sample of the tree held in
 // memory (RIVET_KERNEL).
@@ -41,4 +58,26 @@ func benchScan(b *testing.B, srcs [][]byte) {
 	}
 	cpu := cpuTime() - cpu0
 	b.ReportMetric(float64(total)*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
+}
+
+// BenchmarkKernelTree scans every .c and .h file of the tree, held in
+// memory (RIVET_KERNEL). One iteration is the whole tree.
+func BenchmarkKernelTree(b *testing.B) {
+	root := os.Getenv("RIVET_KERNEL")
+	if root == "" {
+		b.Skip("RIVET_KERNEL is not set")
+	}
+	var srcs [][]byte
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !isCFile(p) || !d.Type().IsRegular() {
+			return err
+		}
+		src, err := os.ReadFile(p)
+		srcs = append(srcs, src)
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchScan(b, srcs)
 }

@@ -44,7 +44,7 @@ func Scan(src []byte) *facts.Scan {
 // stats counts the places where a file's structure had to be guessed.
 type stats struct {
 	strayClose  int // a `}` with nothing open at file scope
-	brokenStmt  int // a file-scope `;` inside unbalanced parentheses
+	brokenStmt  int // a file-scope statement cut short: parentheses left open
 	openAtEOF   int // braces still open at the end of the file
 	overflowed  int // file-scope statements too long to classify
 	condRestore int // #else/#endif that changed the brace state
@@ -119,9 +119,12 @@ type pcleanup struct {
 
 // scanner is the state of one Scan. Its buffers are reused across scans.
 type scanner struct {
-	src       []byte
-	i         int
-	lineStart bool // only blanks and comments since the last newline
+	src []byte
+	i   int
+
+	// The last commentStart query: the last `/*` in src[:csUpTo] is at
+	// csFound (-1: none).
+	csUpTo, csFound int
 
 	frames  []frame
 	gen     uint32 // changes whenever frames or st change other than by a token
@@ -139,7 +142,8 @@ type scanner struct {
 }
 
 func (s *scanner) reset(src []byte) {
-	s.src, s.i, s.lineStart = src, 0, true
+	s.src, s.i = src, 0
+	s.csUpTo, s.csFound = 0, -1
 	s.frames = s.frames[:0]
 	s.gen, s.nextID = 0, 0
 	s.st.reset()
@@ -229,18 +233,10 @@ func (s *scanner) body(calls bool) {
 	src := s.src
 	n := len(src)
 	f := &s.frames[len(s.frames)-1]
-	i, ls := s.i, s.lineStart
+	i := s.i
 	for i < n {
 		c := src[i]
 		switch class[c] {
-		case cSpace:
-			i++
-			for i < n && class[src[i]] == cSpace {
-				i++
-			}
-		case cNewline:
-			i++
-			ls = true
 		case cIdent:
 			j, spliced := i+1, false
 			for j < n && identCont[src[j]] {
@@ -258,18 +254,17 @@ func (s *scanner) body(calls bool) {
 					s.callees.add(i, j)
 				}
 			}
-			i, ls = j, false
+			i = j
 		case cDigit:
-			i, ls = skipNumber(src, i), false
+			i = skipNumber(src, i)
 		case cDot:
 			if i+1 < n && class[src[i+1]] == cDigit {
 				i = skipNumber(src, i)
 			} else {
 				i++
 			}
-			ls = false
 		case cQuote, cApos:
-			i, ls = skipQuoted(src, i+1, c), false
+			i = skipQuoted(src, i+1, c)
 		case cSlash:
 			j := skipSplices(src, i+1)
 			switch {
@@ -278,37 +273,35 @@ func (s *scanner) body(calls bool) {
 			case j < n && src[j] == '/':
 				i = skipLineComment(src, j+1)
 			default:
-				i, ls = i+1, false
+				i++
 			}
 		case cLBrace:
 			f.braces++
-			i, ls = i+1, false
+			i++
 		case cRBrace:
 			f.braces--
-			i, ls = i+1, false
+			i++
 			if f.braces == 0 {
-				s.i, s.lineStart = i, ls
+				s.i = i
 				s.pop(uint32(i))
 				return
 			}
 		case cHash:
-			if ls {
-				s.i, s.lineStart = i, true
+			if s.atLineStart(i) {
+				s.i = i
 				s.directive()
 				return
 			}
-			i, ls = i+1, false
-		case cBackslash:
-			if j := skipSplices(src, i); j > i {
-				i = j
-			} else {
-				i, ls = i+1, false
-			}
+			i++
 		default:
-			i, ls = i+1, false
+			// Blanks, newlines, continuations and operators.
+			i++
+			for i < n && bodyBoring[src[i]] {
+				i++
+			}
 		}
 	}
-	s.i, s.lineStart = n, ls
+	s.i = n
 }
 
 // afterMember reports whether the identifier at i follows `.` or `->`.

@@ -106,6 +106,7 @@ int register_cb(int (*cb)(void *), void *data);
 void (*get_handler(int sig))(int);
 typedef const struct mat *
 	(get_mat_t)(const struct dev *dev);
+typedef u32 (ACPI_SYSTEM_XFACE * acpi_osd_handler) (void *context);
 `,
 			want: []string{
 				"global handler",
@@ -116,6 +117,7 @@ typedef const struct mat *
 				"function register_cb",
 				"function get_handler",
 				"typedef get_mat_t",
+				"typedef acpi_osd_handler",
 			},
 		},
 		{
@@ -146,6 +148,21 @@ LIST_HEAD(list)
 int counter;
 `,
 			want: []string{"function after_probe +def +static", "global counter"},
+		},
+		{
+			name: "macro invocations after a declaration or glued to one",
+			src: `struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+} map_hash SEC(".maps");
+int counter SEC(".data") = 1;
+CH_PCI_DEVICE_ID_TABLE_DEFINE_BEGIN
+	CH_PCI_ID_TABLE_FENTRY(0x4000),
+	CH_PCI_ID_TABLE_FENTRY(0x4001),
+CH_PCI_DEVICE_ID_TABLE_DEFINE_END;
+SOFTIRQ_NAME_LIST
+TRACE_EVENT(irq_entry, TP_PROTO(int irq), TP_ARGS(irq), TP_fast_assign(__entry->irq = irq;), TP_printk("%d", __entry->irq));
+`,
+			want: []string{"global map_hash", "global counter"},
 		},
 		{
 			name: "macro-defined functions are recorded as they look",
@@ -251,6 +268,10 @@ struct {
 } anon_var;
 struct list_head *make_list(void) { return NULL; }
 struct __kernel_timespec { long sec; };
+context_lock_struct(rwlock) {
+	arch_rwlock_t raw_lock;
+};
+context_lock_struct(rt_mutex);
 `,
 			want: []string{
 				"struct device +def",
@@ -268,6 +289,7 @@ struct __kernel_timespec { long sec; };
 				"global anon_var",
 				"function make_list +def",
 				"struct __kernel_timespec +def",
+				"struct rwlock +def",
 			},
 		},
 		{
@@ -372,6 +394,31 @@ int last(void);
 				"function taken",
 				"function last",
 			},
+		},
+		{
+			name: "assembly in headers shared with .S files",
+			src: `#ifdef __ASSEMBLY__
+.macro get_thread_info, rd
+	mov	\rd, sp
+.endm
+#else
+struct thread_info;
+int c_side(void);
+#endif
+#if !defined(__ASSEMBLER__)
+int also_c(void);
+#else
+	.equ	.L_reg, 31
+#endif
+.macro unguarded reg1, reg2
+	mov	\reg1, \reg2
+.endm
+int after(void);
+`,
+			// FIXME: unguarded assembly has no `;`, so it swallows the
+			// declaration after it; such headers are assembly-only in the
+			// kernel (arch/arm/lib/bitops.h), so nothing is lost there.
+			want: []string{"function c_side", "function also_c"},
 		},
 		{
 			name: "K&R definitions are recorded as they look",
@@ -513,6 +560,7 @@ func TestScanCallees(t *testing.T) {
 	}
 	"not_a_call(" ; 'x'; /* comment_call(1) */ // line_call(2)
 	kmalloc(1, 2);
+	struct page *p __free(put_page) = NULL;
 	return (int)(long)zero();
 }
 static int g = h(1);
@@ -668,6 +716,11 @@ int after(void);
 int after(void);
 `,
 			want: []string{"function twice", "function twice +def", "function after"},
+		},
+		{
+			name: "parentheses left open",
+			src:  "int broken(int a;\nstatic int after(void);\nTRACE_EVENT(x,\n\tTP_fast_assign(a = b;\n\tstatic_x = 1;),\n);\nint last;\n",
+			want: []string{"function after +static", "global last"},
 		},
 		{
 			name: "a stray closing brace",

@@ -23,12 +23,27 @@ func (s *scanner) endStmt(end uint32, body bool) int32 {
 		s.stats.overflowed++
 		return -1
 	}
-	if len(s.st.toks) == 0 {
+	if len(s.st.toks) == 0 || isAssembly(s.src, s.st.toks) {
 		return -1
 	}
 	c := classifier{src: s.src, toks: s.st.toks}
 	c.cleanups(s)
 	return c.declare(s, end, body)
+}
+
+// isAssembly reports whether a statement is assembly in a header meant
+// for .S files too (`.macro name, reg`, `mov r0, \\reg`): it starts with a
+// directive dot or holds a stray backslash.
+func isAssembly(src []byte, toks []tok) bool {
+	if toks[0].kind == tOther && src[toks[0].start] == '.' {
+		return true
+	}
+	for _, t := range toks {
+		if t.kind == tOther && src[t.start] == '\\' {
+			return true
+		}
+	}
+	return false
 }
 
 // classifier reads the declarations of one file-scope statement. Indices
@@ -98,7 +113,7 @@ func (c *classifier) declName(a, b int) declarator {
 	lastOther := c.lastNonAnnotation(a, b)
 	for k := a; k < b; k = c.next(k, b) {
 		t := c.toks[k]
-		if t.kind != tIdent || t.w != wPlain || !c.isParen(k+1, b) {
+		if t.kind != tIdent || t.w != wPlain || !c.isParen(k+1, b) || !c.isParamList(k+1) {
 			continue
 		}
 		if tail := c.next(k+1, b); tail > lastOther {
@@ -131,7 +146,9 @@ func (c *classifier) starDeclarator(a, b int) (declarator, bool) {
 		if !c.isParen(k, b) {
 			continue
 		}
-		starts := k+1 < b && c.toks[k+1].kind == tStar
+		// `(*name)`, or `(CALLCONV *name)(args)` as ACPICA writes it.
+		starts := k+1 < b && (c.toks[k+1].kind == tStar ||
+			c.toks[k+1].kind == tIdent && k+2 < b && c.toks[k+2].kind == tStar && c.isParen(c.next(k, b), b))
 		// `(name)(args)`: a function (type) whose name is parenthesised,
 		// so that a function-like macro of the same name is not expanded.
 		parenName := k+3 < b && c.toks[k+1].kind == tIdent && c.toks[k+1].w == wPlain &&
@@ -210,6 +227,31 @@ func (c *classifier) lastNonAnnotation(a, b int) int {
 	return last
 }
 
+// isParamList reports whether the group opened at k can be a parameter
+// list: it does not start with a literal, as macro arguments may
+// (`SEC(".maps")`, `CH_PCI_ID_TABLE_FENTRY(0x4000)`).
+func (c *classifier) isParamList(k int) bool {
+	if k+1 >= len(c.toks) {
+		return true
+	}
+	first := c.toks[k+1].kind
+	return first != tString && first != tNumber
+}
+
+// isUpper reports whether name has letters, all upper-case.
+func isUpper(name []byte) bool {
+	letters := false
+	for _, ch := range name {
+		switch {
+		case 'a' <= ch && ch <= 'z':
+			return false
+		case 'A' <= ch && ch <= 'Z':
+			letters = true
+		}
+	}
+	return letters
+}
+
 // glueEnd returns where the declaration in [a, core) starts once macro
 // invocations written without a `;` before it are left out
 // (`DEFINE_FREE(...)` on the line above a prototype).
@@ -228,15 +270,20 @@ type specs struct {
 	flags   facts.ScanFlags // static, extern, inline, must-check
 	typedef bool
 	hasType bool // a type is named: a keyword, a typedef name, a tag, a pointer
+	// capsType is set when the only type is an upper-case name, as when an
+	// object-like macro invocation without `;` precedes the declaration
+	// (`SOFTIRQ_NAME_LIST` before `TRACE_EVENT(...)`).
+	capsType bool
 }
 
 func (c *classifier) specifiers(a, b int) specs {
 	var sp specs
+	caps := 0 // upper-case names seen; -1 once another type is
 	for k := a; k < b; k = c.next(k, b) {
 		t := c.toks[k]
 		switch t.kind {
 		case tStar, tBraces:
-			sp.hasType = true
+			sp.hasType, caps = true, -1
 		case tIdent:
 			switch t.w {
 			case wStatic:
@@ -248,14 +295,21 @@ func (c *classifier) specifiers(a, b int) specs {
 			case wTypedef:
 				sp.typedef = true
 			case wType, wTypeof, wStruct, wUnion, wEnum:
-				sp.hasType = true
+				sp.hasType, caps = true, -1
 			case wPlain:
-				if !c.isParen(k+1, b) {
-					sp.hasType = true
+				if c.isParen(k+1, b) {
+					break
+				}
+				sp.hasType = true
+				if caps >= 0 && isUpper(c.src[t.start:t.end]) {
+					caps++
+				} else {
+					caps = -1
 				}
 			}
 		}
 	}
+	sp.capsType = caps > 0
 	if c.mustCheck(a, b) {
 		sp.flags |= facts.FlagMustCheck
 	}
@@ -323,7 +377,9 @@ func (c *classifier) declare(s *scanner, end uint32, body bool) int32 {
 					pd.kind = facts.DeclTypedef
 					s.addDecl(pd)
 				}
-			case d.fn && (sp.hasType || body && last):
+			case d.fn && !(body && last) && (!sp.hasType || sp.capsType && isUpper(c.src[nt.start:nt.end])):
+				// A macro invocation, maybe glued to another one.
+			case d.fn:
 				pd.kind = facts.DeclFunc
 				pd.flags = sp.flags
 				if c.mustCheck(d.after, b) {
@@ -351,6 +407,9 @@ func (c *classifier) declare(s *scanner, end uint32, body bool) int32 {
 func (s *scanner) openRecord(brace tok) bool {
 	c := classifier{src: s.src, toks: s.st.toks}
 	kw, tag := -1, -1
+	if k, ok := c.recordMacro(); ok {
+		kw, tag = k, k+2
+	}
 	for k := len(c.toks) - 1; k >= 0 && kw < 0; k-- {
 		t := c.toks[k]
 		switch {
@@ -370,19 +429,39 @@ func (s *scanner) openRecord(brace tok) bool {
 	if kw < 0 {
 		return false
 	}
+	kind := recordKind(c.toks[kw].w)
 	f := frame{kind: fRecord, open: brace.start, decl: -1, cur: -1, fromStmt: true}
-	if c.toks[kw].w == wEnum {
+	if kind == facts.DeclEnum {
 		f.kind, f.expect = fEnum, true
 	}
 	if tag >= 0 {
 		t := c.toks[tag]
 		start := c.toks[c.glueEnd(0, kw)].start
-		f.decl = s.addDecl(pdecl{kind: recordKind(c.toks[kw].w), flags: facts.FlagDefinition,
+		f.decl = s.addDecl(pdecl{kind: kind, flags: facts.FlagDefinition,
 			name0: t.start, nameEnd: t.end, spliced: t.spliced,
 			span: facts.Span{Start: start, End: brace.end}})
 	}
 	s.push(f)
 	return true
+}
+
+// recordMacro reports whether the statement ends with a macro that
+// opens a struct definition, `context_lock_struct(name)` (Linux 7.x
+// context analysis: it expands to `struct name`), and returns the index of
+// the macro name; the tag is two tokens on.
+func (c *classifier) recordMacro() (int, bool) {
+	n := len(c.toks)
+	if n < 4 || c.toks[n-1].kind != tClose {
+		return 0, false
+	}
+	k := int(c.toks[n-1].match) - 1
+	if k < 0 || c.toks[k].kind != tIdent || string(c.src[c.toks[k].start:c.toks[k].end]) != "context_lock_struct" {
+		return 0, false
+	}
+	if c.toks[k+2].kind != tIdent || c.toks[k+2].w != wPlain {
+		return 0, false
+	}
+	return k, true
 }
 
 // openNestedRecord starts a record defined inside the record body f.
@@ -402,6 +481,8 @@ func (s *scanner) openNestedRecord(f *frame, brace tok) {
 
 func recordKind(w word) facts.DeclKind {
 	switch w {
+	case wPlain:
+		return facts.DeclStruct // context_lock_struct
 	case wUnion:
 		return facts.DeclUnion
 	case wEnum:

@@ -18,7 +18,7 @@ func (s *scanner) directive() {
 		k, _ = scanIdent(src, j)
 	}
 	end := lineEnd(src, k)
-	s.i, s.lineStart = end, false
+	s.i = end
 	pos := uint32(start)
 	switch string(src[j:k]) {
 	case "define":
@@ -27,8 +27,10 @@ func (s *scanner) directive() {
 		s.include(k, end)
 	case "if":
 		s.condIf(condValue(src, k, end))
-	case "ifdef", "ifndef":
-		s.condIf(condUnknown)
+	case "ifdef":
+		s.condIf(assemblyCond(src, k, end, condFalse))
+	case "ifndef":
+		s.condIf(assemblyCond(src, k, end, condTrue))
 	case "elif":
 		s.condElse(pos, condValue(src, k, end))
 	case "elifdef", "elifndef", "else":
@@ -76,8 +78,30 @@ func (s *scanner) include(k, end int) {
 	}
 }
 
-// condValue reads an #if or #elif condition that is a literal 0 or 1.
+// assemblyCond returns v for `#ifdef __ASSEMBLY__` (or `#ifndef`): kernel
+// headers shared with .S files keep assembly there, and C code is never
+// compiled with __ASSEMBLY__ defined.
+func assemblyCond(src []byte, k, end int, v condState) condState {
+	p := skipBlank(src, k)
+	if p < end && class[src[p]] == cIdent {
+		e, _ := scanIdent(src, p)
+		if isAssemblyMacro(src[p:e]) && skipBlank(src, e) >= end {
+			return v
+		}
+	}
+	return condUnknown
+}
+
+func isAssemblyMacro(name []byte) bool {
+	return string(name) == "__ASSEMBLY__" || string(name) == "__ASSEMBLER__"
+}
+
+// condValue reads an #if or #elif condition that is a literal 0 or 1, or
+// `defined(__ASSEMBLY__)` and its negation (see assemblyCond).
 func condValue(src []byte, k, end int) condState {
+	if v := definedAssembly(src, k, end); v != condUnknown {
+		return v
+	}
 	p := skipBlank(src, k)
 	if p >= end || (src[p] != '0' && src[p] != '1') {
 		return condUnknown
@@ -95,25 +119,56 @@ func condValue(src []byte, k, end int) condState {
 	return condTrue
 }
 
+// definedAssembly reads `defined(__ASSEMBLY__)`, `defined __ASSEMBLY__`
+// and their negations with `!`.
+func definedAssembly(src []byte, k, end int) condState {
+	p := skipBlank(src, k)
+	v := condFalse
+	if p < end && src[p] == '!' {
+		v = condTrue
+		p = skipBlank(src, p+1)
+	}
+	if p >= end || class[src[p]] != cIdent {
+		return condUnknown
+	}
+	e, _ := scanIdent(src, p)
+	if string(src[p:e]) != "defined" {
+		return condUnknown
+	}
+	p = skipBlank(src, e)
+	paren := p < end && src[p] == '('
+	if paren {
+		p = skipBlank(src, p+1)
+	}
+	if p >= end || class[src[p]] != cIdent {
+		return condUnknown
+	}
+	e, _ = scanIdent(src, p)
+	if !isAssemblyMacro(src[p:e]) {
+		return condUnknown
+	}
+	p = skipBlank(src, e)
+	if paren {
+		if p >= end || src[p] != ')' {
+			return condUnknown
+		}
+		p = skipBlank(src, p+1)
+	}
+	if p < end {
+		return condUnknown // a longer condition
+	}
+	return v
+}
+
 // skipGroup skips a dead conditional group (`#if 0`) from s.i up to the
 // `#` of the #elif, #else or #endif that ends it, nested groups included.
 func (s *scanner) skipGroup() {
 	src := s.src
 	n := len(src)
-	i, ls, level := s.i, false, 0
+	i, level := s.i, 0
 	for i < n {
 		c := src[i]
 		switch class[c] {
-		case cNewline:
-			i, ls = i+1, true
-		case cSpace:
-			i++
-		case cBackslash:
-			if j := skipSplices(src, i); j > i {
-				i = j
-			} else {
-				i, ls = i+1, false
-			}
 		case cSlash:
 			j := skipSplices(src, i+1)
 			switch {
@@ -122,12 +177,12 @@ func (s *scanner) skipGroup() {
 			case j < n && src[j] == '/':
 				i = skipLineComment(src, j+1)
 			default:
-				i, ls = i+1, false
+				i++
 			}
 		case cQuote, cApos:
-			i, ls = skipQuoted(src, i+1, c), false
+			i = skipQuoted(src, i+1, c)
 		case cHash:
-			if !ls {
+			if !s.atLineStart(i) {
 				i++
 				continue
 			}
@@ -141,19 +196,19 @@ func (s *scanner) skipGroup() {
 				level++
 			case "endif":
 				if level == 0 {
-					s.i, s.lineStart = i, true
+					s.i = i
 					return
 				}
 				level--
 			case "else", "elif", "elifdef", "elifndef":
 				if level == 0 {
-					s.i, s.lineStart = i, true
+					s.i = i
 					return
 				}
 			}
-			i, ls = lineEnd(src, k), false
+			i = lineEnd(src, k)
 		default:
-			i, ls = i+1, false
+			i++
 		}
 	}
 	s.i = n

@@ -257,8 +257,12 @@ func ctagsMistake(k tagKey, lines []string, bodies [][2]int) string {
 		return "anonymous record (cscan keeps tagged ones only)"
 	case isAnnotationName(k.name):
 		return "an annotation taken for a name"
-	case (k.kind == "prototype" || k.kind == "function") && isInvocationOf(line, k.name):
+	case (k.kind == "prototype" || k.kind == "function") && isInvocationOf(line, k.name) && endsStatement(lines, k.line-2):
 		return "a macro invocation taken for a function (invocation at line start, no type)"
+	case k.kind == "prototype" && isCallInExpression(lines, k.line-1, k.name):
+		return "a call in an initializer or assertion taken for a prototype"
+	case (k.kind == "enum" || k.kind == "enumerator") && inEnumArray(lines, k.line-1):
+		return "an array of enum type taken for an enum definition"
 	}
 	for _, b := range bodies {
 		if b[0] < k.line && k.line <= b[1] {
@@ -268,9 +272,59 @@ func ctagsMistake(k tagKey, lines []string, bodies [][2]int) string {
 	return ""
 }
 
-// isInvocationOf reports whether line starts with `name(` or `static name(`.
+// endsStatement reports whether the source before line k (zero-based)
+// ends a statement or a directive, so that line k starts a new one: a
+// type written on the line above is no type of the line.
+func endsStatement(lines []string, k int) bool {
+	for ; k >= 0; k-- {
+		l := strings.TrimSpace(lines[k])
+		switch {
+		case l == "":
+			continue
+		case strings.HasPrefix(l, "#"), strings.HasSuffix(l, "*/"), strings.HasPrefix(l, "//"):
+			return true
+		}
+		last := l[len(l)-1]
+		return strings.ContainsRune(";}){\\", rune(last))
+	}
+	return true
+}
+
+// isCallInExpression reports whether name( on line k (zero-based) is
+// called in an initializer (after `=`) or a static assertion.
+func isCallInExpression(lines []string, k int, name string) bool {
+	l := strings.TrimSpace(lines[k])
+	before, _, found := strings.Cut(l, name+"(")
+	if !found {
+		return false
+	}
+	prev := ""
+	if k > 0 {
+		prev = strings.TrimSpace(lines[k-1])
+	}
+	return strings.Contains(before, "=") || strings.HasSuffix(prev, "=") ||
+		strings.HasPrefix(l, "static_assert(") || strings.HasPrefix(l, "_Static_assert(")
+}
+
+// inEnumArray reports whether line k (zero-based) is in or starts the
+// initializer of an array of enum type (`static enum x names[] = {`).
+func inEnumArray(lines []string, k int) bool {
+	for j := k; j >= 0 && j > k-500; j-- {
+		l := lines[j]
+		if strings.Contains(l, "enum ") {
+			return strings.Contains(l, "[") && strings.Contains(l, "=")
+		}
+		if j < k && strings.Contains(l, ";") {
+			return false
+		}
+	}
+	return false
+}
+
+// isInvocationOf reports whether line starts with `name(`, after `static`
+// or `const`.
 func isInvocationOf(line, name string) bool {
-	line = strings.TrimPrefix(line, "static ")
+	line = strings.TrimPrefix(strings.TrimPrefix(line, "static "), "const ")
 	rest, ok := strings.CutPrefix(line, name)
 	return ok && strings.HasPrefix(strings.TrimSpace(rest), "(")
 }
@@ -358,24 +412,27 @@ func TestKernelWholeTree(t *testing.T) {
 	}
 	t.Logf("includes %d, callee names %d (distinct per file), cleanups %d", nIncludes, nCallees, nCleanups)
 
-	var withRecovery, strayClose, openAtEOF, overflowed, condRestore int
+	var withRecovery, strayClose, openAtEOF, brokenStmt, overflowed, condRestore int
 	var worst []string
 	for k, st := range sts {
 		if st.recoveries() > 0 {
 			withRecovery++
+		}
+		if st.recoveries() > 0 || st.condRestore > 0 || st.overflowed > 0 {
 			if len(worst) < 20 {
 				worst = append(worst, fmt.Sprintf("%s %+v", paths[k], st))
 			}
 		}
 		strayClose += st.strayClose
 		openAtEOF += st.openAtEOF
+		brokenStmt += st.brokenStmt
 		overflowed += st.overflowed
 		if st.condRestore > 0 {
 			condRestore++
 		}
 	}
-	t.Logf("brace recovery: %d files of %d (stray `}` %d, open at EOF %d); %d files had #if branches ending at different depths; %d statements too long",
-		withRecovery, len(paths), strayClose, openAtEOF, condRestore, overflowed)
+	t.Logf("brace recovery: %d files of %d (stray `}` %d, open at EOF %d, statements cut short %d); %d files had #if branches ending at different depths; %d statements too long",
+		withRecovery, len(paths), strayClose, openAtEOF, brokenStmt, condRestore, overflowed)
 	for _, w := range worst {
 		t.Log("  ", w)
 	}

@@ -24,6 +24,8 @@ var (
 	identCont [256]bool // may continue an identifier or a pp-number
 	// lineSpecial are the bytes that can end or extend a logical line.
 	lineSpecial [256]bool
+	// bodyBoring are the bytes a body is skipped over without a look.
+	bodyBoring [256]bool
 )
 
 func init() {
@@ -51,6 +53,10 @@ func init() {
 	}
 	for c := range identCont {
 		identCont[c] = class[c] == cIdent || class[c] == cDigit
+		switch class[c] {
+		case cOther, cSpace, cNewline, cBackslash:
+			bodyBoring[c] = true
+		}
 	}
 }
 
@@ -250,6 +256,56 @@ func lineEnd(src []byte, i int) int {
 	}
 	return len(src)
 }
+
+// atLineStart reports whether the `#` at i is the first token of its
+// logical line: only blanks, comments and continuations precede it.
+func (s *scanner) atLineStart(i int) bool {
+	src := s.src
+	p := i - 1
+	for p >= 0 {
+		switch src[p] {
+		case ' ', '\t', '\r', '\f', '\v':
+			p--
+		case '\n':
+			q := p - 1
+			if q >= 0 && src[q] == '\r' {
+				q--
+			}
+			if q < 0 || src[q] != '\\' {
+				return true
+			}
+			p = q - 1 // a continuation: the logical line goes on before it
+		case '/':
+			if p == 0 || src[p-1] != '*' {
+				return false
+			}
+			p = s.commentStart(p-1) - 1
+			if p < -1 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// commentStart returns the offset of the last `/*` that ends before e
+// (the start of the comment whose `*/` is at e), or -1. Queries mostly
+// move forward, so the last answer is kept: a scan never re-reads text.
+func (s *scanner) commentStart(e int) int {
+	if e < s.csUpTo {
+		return bytes.LastIndex(s.src[:e], commentStart)
+	}
+	from := max(s.csUpTo-1, 0)
+	if k := bytes.LastIndex(s.src[from:e], commentStart); k >= 0 {
+		s.csFound = from + k
+	}
+	s.csUpTo = e
+	return s.csFound
+}
+
+var commentStart = []byte("/*")
 
 // unsplice returns b without its line continuations.
 func unsplice(b []byte) []byte {

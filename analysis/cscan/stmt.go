@@ -127,7 +127,6 @@ func (s *scanner) lex() (tok, bool) {
 			continue
 		case cNewline:
 			i++
-			s.lineStart = true
 			continue
 		case cBackslash:
 			if j := skipSplices(src, i); j > i {
@@ -145,13 +144,12 @@ func (s *scanner) lex() (tok, bool) {
 				continue
 			}
 		case cHash:
-			if s.lineStart {
+			if s.atLineStart(i) {
 				s.i = i
 				s.directive()
 				return tok{}, false
 			}
 		}
-		s.lineStart = false
 		t := s.token(i)
 		s.i = int(t.end)
 		return t, true
@@ -260,9 +258,27 @@ func (s *scanner) fileScope() {
 			}
 			s.endStmt(t.end, false)
 		default:
+			if s.st.depth > 0 && s.startsLine(t) {
+				// Parentheses left open (broken code): a declaration
+				// keyword in column 0 starts afresh.
+				s.stats.brokenStmt++
+				s.st.reset()
+				s.gen++
+			}
 			s.st.add(t)
 		}
 	}
+}
+
+// startsLine reports whether t is a keyword that starts file-scope
+// declarations and cannot be in a parameter list, written in column 0.
+// (`struct` can: parameter lines are sometimes not indented.)
+func (s *scanner) startsLine(t tok) bool {
+	switch t.w {
+	case wStatic, wExtern, wTypedef:
+		return t.kind == tIdent && (t.start == 0 || s.src[t.start-1] == '\n')
+	}
+	return false
 }
 
 // openBrace handles a `{` at file scope.

@@ -142,10 +142,12 @@ func setOf(names ...string) map[string]bool {
 
 // isCallKeyword reports whether an identifier followed by `(` in a body is
 // syntax rather than a call: control flow, operators, type keywords, GNU
-// builtins.
+// builtins, annotations.
 func isCallKeyword(b []byte) bool {
-	if len(b) > 10 && string(b[:10]) == "__builtin_" {
-		return true
+	if len(b) > 1 && b[0] == '_' {
+		if len(b) > 10 && string(b[:10]) == "__builtin_" || annotations[string(b)] == wAttrCall {
+			return true // `__free(kfree)`, `__attribute__((x))`
+		}
 	}
 	switch string(b) {
 	case "if", "for", "while", "switch", "return", "sizeof", "typeof", "__typeof__",
