@@ -74,7 +74,7 @@ func (w *Workspace) Build(ctx context.Context, progress func(BuildProgress)) (Bu
 	start := time.Now()
 	var st BuildStats
 	b := &index.Builder{Index: w.Index, Read: w.Read, Skip: w.opts.Skip, Progress: progress, Logf: w.opts.Logf}
-	if w.opts.CacheDir != "" {
+	if w.opts.CacheDir != "" && len(w.roots) > 0 {
 		c, err := index.OpenCache(w.opts.CacheDir, w.roots)
 		if err != nil {
 			st.CacheErr = err

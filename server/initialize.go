@@ -56,6 +56,8 @@ func (s *Server) initialize(_ context.Context, params *initializeParams) (*Initi
 	s.encoding = enc
 	s.mu.Unlock()
 	s.watchClientProcess(int(params.ProcessID))
+	s.newWorkspace(&params.InitializeParams)
+	s.clientCaps = params.Capabilities
 
 	return &InitializeResult{
 		Capabilities: s.capabilities(enc),
@@ -66,7 +68,7 @@ func (s *Server) initialize(_ context.Context, params *initializeParams) (*Initi
 // capabilities is what rivet announces. A feature that needs a capability
 // sets it here.
 func (s *Server) capabilities(enc PositionEncodingKind) ServerCapabilities {
-	return ServerCapabilities{
+	caps := ServerCapabilities{
 		ServerCapabilities: protocol.ServerCapabilities{
 			TextDocumentSync: protocol.TextDocumentSyncOptions{
 				OpenClose: true,
@@ -76,6 +78,21 @@ func (s *Server) capabilities(enc PositionEncodingKind) ServerCapabilities {
 		},
 		PositionEncoding: enc,
 	}
+	for _, h := range capabilityHooks {
+		h(s, &caps)
+	}
+	return caps
+}
+
+// capabilityHooks let each feature file announce its own capability:
+//
+//	func init() {
+//		registerCapability(func(s *Server, c *ServerCapabilities) { c.HoverProvider = true })
+//	}
+var capabilityHooks []func(*Server, *ServerCapabilities)
+
+func registerCapability(h func(*Server, *ServerCapabilities)) {
+	capabilityHooks = append(capabilityHooks, h)
 }
 
 // negotiateEncoding picks UTF-8 when the client offers it, since rivet works
@@ -92,8 +109,16 @@ func negotiateEncoding(general *GeneralClientCapabilities) PositionEncodingKind 
 // registration, configuration) start here.
 func (s *Server) initialized(context.Context, *protocol.InitializedParams) error {
 	s.logger.Debug("client initialized")
+	for _, h := range initializedHooks {
+		h(s)
+	}
+	s.startIndexing()
 	return nil
 }
+
+// initializedHooks run when the client acknowledged initialize, before
+// indexing starts (dynamic registration, configuration).
+var initializedHooks []func(*Server)
 
 // watchClientProcess ends the session when process pid dies, as the
 // specification asks: a client that crashed never sends exit. A pid that

@@ -29,6 +29,10 @@ type Options struct {
 	// named by initialize's processId is still alive. Zero means 3 seconds.
 	ProcessPollInterval time.Duration
 
+	// CacheDir is where the persistent facts cache lives: "" means the
+	// user cache directory, CacheOff disables the cache (tests).
+	CacheDir string
+
 	// Requests adds request methods to the dispatch table, for tests and
 	// experiments; production features register themselves in their own
 	// file instead. They run like built-in requests: after initialize, in
@@ -47,6 +51,9 @@ type Options struct {
 // *jsonrpc2.Error is sent as is; any other error is sent as
 // CodeRequestFailed with its message.
 type Handler func(ctx context.Context, s *Server, params json.RawMessage) (result any, err error)
+
+// CacheOff as Options.CacheDir disables the facts cache.
+const CacheOff = "off"
 
 // Errors that end Serve. ExitCode maps them to a process exit code.
 var (
@@ -126,7 +133,12 @@ type Server struct {
 	endOnce sync.Once
 	endErr  error
 
-	docs documentStore
+	docs     documentStore
+	wsState  workspaceState
+	cacheDir string
+	// clientCaps are the client's capabilities from initialize; written
+	// once in the read loop before any feature runs.
+	clientCaps ClientCapabilities
 
 	mu       sync.Mutex
 	state    sessionState
@@ -149,6 +161,7 @@ func newServer(opts Options) (*Server, error) {
 		logger:       opts.Logger,
 		version:      opts.Version,
 		pollInterval: opts.ProcessPollInterval,
+		cacheDir:     opts.CacheDir,
 		methods:      make(map[string]*method, len(builtinMethods)),
 		ended:        make(chan struct{}),
 		encoding:     PositionEncodingKindUTF16,

@@ -16,6 +16,7 @@ func init() {
 // with InvalidRequest and only exit is accepted.
 func (s *Server) shutdown(context.Context, *struct{}) (any, error) {
 	s.setState(stateShutdown)
+	s.stopIndexing()
 	s.logger.Info("shutdown")
 	return nil, nil
 }

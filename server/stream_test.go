@@ -115,6 +115,17 @@ func decodeFrames(t *testing.T, out []byte) []map[string]any {
 	}
 }
 
+// responses drops the notifications (rivet/status, ...) from msgs.
+func responses(msgs []map[string]any) []map[string]any {
+	var out []map[string]any
+	for _, m := range msgs {
+		if _, ok := m["id"]; ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // framingSeeds are whole sessions and broken streams; FuzzFraming mutates
 // them and testdata/fuzz/FuzzFraming holds more.
 var framingSeeds = []string{
@@ -132,10 +143,10 @@ var framingSeeds = []string{
 
 func TestServeOutputIsWellFramed(t *testing.T) {
 	conn := &memConn{in: strings.NewReader(framingSeeds[0])}
-	if err := Serve(context.Background(), conn, Options{}); err != nil {
+	if err := Serve(context.Background(), conn, Options{CacheDir: CacheOff}); err != nil {
 		t.Fatalf("Serve of a clean session: %v", err)
 	}
-	msgs := decodeFrames(t, conn.output())
+	msgs := responses(decodeFrames(t, conn.output()))
 	if len(msgs) != 2 || msgs[0]["id"] != 1.0 || msgs[1]["id"] != "s" {
 		t.Errorf("replies %v, want initialize's (id 1) and shutdown's (id \"s\")", msgs)
 	}

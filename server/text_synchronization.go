@@ -34,7 +34,7 @@ type didChangeParams struct {
 
 var errNoURI = errors.New("textDocument.uri is missing")
 
-func (s *Server) didOpen(_ context.Context, params *didOpenParams) error {
+func (s *Server) didOpen(ctx context.Context, params *didOpenParams) error {
 	item := &params.TextDocument
 	if item.URI == "" {
 		return errNoURI
@@ -50,10 +50,11 @@ func (s *Server) didOpen(_ context.Context, params *didOpenParams) error {
 		s.logger.Warn("didOpen of a document already open; replacing it", "uri", doc.URI)
 	}
 	s.logger.Debug("opened", "uri", doc.URI, "version", doc.Version, "language", doc.Language, "bytes", len(doc.Text))
+	s.documentOpened(ctx, doc)
 	return nil
 }
 
-func (s *Server) didChange(_ context.Context, params *didChangeParams) error {
+func (s *Server) didChange(ctx context.Context, params *didChangeParams) error {
 	uri := params.TextDocument.URI
 	old, ok := s.docs.get(uri)
 	if !ok {
@@ -69,14 +70,18 @@ func (s *Server) didChange(_ context.Context, params *didChangeParams) error {
 		s.logger.Warn("didChange position adjusted", "uri", uri, "version", version,
 			"change", f.change, "line", f.pos.Line, "character", f.pos.Character, "fix", f.fix)
 	}
-	s.docs.put(&Document{URI: uri, Version: version, Language: old.Language, Text: text, enc: old.enc})
+	doc := &Document{URI: uri, Version: version, Language: old.Language, Text: text, enc: old.enc}
+	s.docs.put(doc)
+	s.documentChanged(ctx, doc)
 	return nil
 }
 
-func (s *Server) didClose(_ context.Context, params *protocol.DidCloseTextDocumentParams) error {
+func (s *Server) didClose(ctx context.Context, params *protocol.DidCloseTextDocumentParams) error {
 	if !s.docs.remove(params.TextDocument.URI) {
 		s.logger.Warn("didClose of a document not open", "uri", params.TextDocument.URI)
+		return nil
 	}
+	s.documentClosed(ctx, params.TextDocument.URI)
 	return nil
 }
 

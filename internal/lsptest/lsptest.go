@@ -30,7 +30,9 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net/url"
 	"path"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -128,6 +130,10 @@ func Start(t testing.TB, opts Options) *Client {
 		c.timeout = 10 * time.Second
 	}
 	sopts := opts.Server
+	if sopts.CacheDir == "" {
+		// Tests never touch the user's cache directory.
+		sopts.CacheDir = server.CacheOff
+	}
 	if sopts.Logger == nil {
 		sopts.Logger = slog.New(slog.NewTextHandler(c.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
@@ -638,4 +644,34 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// Root names dir (a local directory) as the workspace root: rootUri and
+// one workspace folder.
+func Root(dir string) InitOption {
+	return func(p *server.InitializeParams) {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			abs = dir
+		}
+		uri := FileURI(abs)
+		p.RootURI = uri
+		p.WorkspaceFolders = []protocol.WorkspaceFolder{{URI: string(uri), Name: filepath.Base(abs)}}
+	}
+}
+
+// FileURI is the file URI of an absolute path.
+func FileURI(path string) protocol.DocumentURI {
+	return protocol.DocumentURI((&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String())
+}
+
+// WaitIndexed waits until the server reports that its first indexing run
+// ended (the rivet/status notification with state "ready"); timeout 0
+// means the client's default.
+func (c *Client) WaitIndexed(timeout time.Duration) {
+	c.t.Helper()
+	c.WaitFor(server.StatusNotification, func(m Message) bool {
+		var st server.StatusParams
+		return m.Decode(&st) == nil && st.State == "ready"
+	}, timeout)
 }
