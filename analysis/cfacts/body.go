@@ -238,13 +238,9 @@ func (b *bodyScan) ret(n ts.Node, pointerReturn bool) {
 // local records the names a declaration in the body introduces, and
 // variables initialised with ERR_PTR.
 func (b *bodyScan) local(n ts.Node) {
-	static := false
-	for _, c := range namedChildren(n) {
-		if c.Kind() == ts.CKindStorageClassSpecifier && c.Text() == "static" {
-			static = true
-		}
-	}
-	for _, d := range declarators(n) {
+	s, decls := b.x.specifiers(n, n.StartByte())
+	static := s.static
+	for _, d := range decls {
 		name := declaredName(d)
 		if name.IsNull() {
 			continue

@@ -16,10 +16,10 @@ func (x *extractor) declaration(n ts.Node, lead uint32) {
 	if len(leading) > 0 {
 		start = leading[0].Start
 	}
-	s := x.specifiers(n, lead)
+	s, decls := x.specifiers(n, lead)
 	x.recordIn(s.typeNode, start)
 	body := n.Field(ts.CFieldBody)
-	for _, d := range declarators(n) {
+	for _, d := range decls {
 		dd := x.declarator(d, s.base)
 		switch {
 		case !dd.fn.IsNull():
@@ -75,7 +75,7 @@ func (x *extractor) function(n ts.Node, start uint32, leading []ts.Annotation, s
 		Return:     withText(d.typ),
 		Params:     params,
 		Variadic:   variadic,
-		Attrs:      x.funcAttrs(n, leading, s, d.fn, body),
+		Attrs:      x.funcAttrs(n, leading, s, d.fn, plist, body),
 	}
 	f.Inline = s.inline || f.HasAttr("__always_inline")
 	f.Doc, f.DocSpan = x.doc(start)
@@ -90,8 +90,7 @@ func (x *extractor) function(n ts.Node, start uint32, leading []ts.Annotation, s
 // masked annotations before its parameter list (leading ones included) and
 // after it (`__acquires(x)` often follows the `)`), `__attribute__` lists
 // the mask left to the grammar, and `_Noreturn`.
-func (x *extractor) funcAttrs(n ts.Node, leading []ts.Annotation, s specs, fn, body ts.Node) []facts.Annotation {
-	plist := fn.Field(ts.CFieldParameters)
+func (x *extractor) funcAttrs(n ts.Node, leading []ts.Annotation, s specs, fn, plist, body ts.Node) []facts.Annotation {
 	end := n.EndByte()
 	if !body.IsNull() {
 		end = body.StartByte()
@@ -127,9 +126,9 @@ func attrArgs(b []byte) string {
 
 // typedef reads `typedef TYPE NAME, ...;`.
 func (x *extractor) typedef(n ts.Node) {
-	s := x.specifiers(n, n.StartByte())
+	s, decls := x.specifiers(n, n.StartByte())
 	x.recordIn(s.typeNode, n.StartByte())
-	for _, d := range declarators(n) {
+	for _, d := range decls {
 		dd := x.declarator(d, s.base)
 		t := dd.typ
 		if !dd.fn.IsNull() { // typedef int fn_t(void *);
@@ -158,7 +157,8 @@ func (x *extractor) recordIn(t ts.Node, docAt uint32) {
 // record reads a struct, union or enum specifier: a definition with its
 // fields (or enumerators), or a forward declaration.
 func (x *extractor) record(n ts.Node, docAt uint32) {
-	t := recordType(n)
+	name := n.Field(ts.CFieldName)
+	t := recordType(n.Kind(), name.Text())
 	kind := "struct"
 	switch {
 	case t.Kind == facts.CTypeEnum:
@@ -167,7 +167,6 @@ func (x *extractor) record(n ts.Node, docAt uint32) {
 		kind = "union"
 	}
 	body := n.Field(ts.CFieldBody)
-	name := n.Field(ts.CFieldName)
 	r := facts.CRecord{Kind: kind, Name: t.Name, NameSpan: x.span(name), Span: x.span(n), Definition: !body.IsNull()}
 	r.Doc, _ = x.doc(docAt)
 	i := len(x.out.Records)
@@ -203,19 +202,19 @@ func (x *extractor) fields(list ts.Node, out []facts.CField) []facts.CField {
 // fieldDecl appends the fields of declaration c, whose leading blanked
 // annotations start at from.
 func (x *extractor) fieldDecl(c ts.Node, from uint32, out []facts.CField) []facts.CField {
-	s := x.specifiers(c, from)
-	decls := declarators(c)
-	anonymous := s.typeNode.Field(ts.CFieldName).IsNull()
-	hasBody := !s.typeNode.Field(ts.CFieldBody).IsNull()
-	switch {
-	case hasBody && anonymous && len(decls) == 0:
-		if s.typeNode.Kind() == ts.CKindEnumSpecifier {
-			x.enumerators(s.typeNode.Field(ts.CFieldBody), "")
+	s, decls := x.specifiers(c, from)
+	if k := s.base.Kind; k == facts.CTypeRecord || k == facts.CTypeEnum {
+		body := s.typeNode.Field(ts.CFieldBody)
+		switch {
+		case body.IsNull():
+		case s.base.Name == "" && len(decls) == 0 && k == facts.CTypeEnum:
+			x.enumerators(body, "")
 			return out
+		case s.base.Name == "" && len(decls) == 0:
+			return x.fields(body, out)
+		case s.base.Name != "":
+			x.record(s.typeNode, s.typeNode.StartByte())
 		}
-		return x.fields(s.typeNode.Field(ts.CFieldBody), out)
-	case hasBody && !anonymous:
-		x.record(s.typeNode, s.typeNode.StartByte())
 	}
 	for _, d := range decls {
 		dd := x.declarator(d, s.base)

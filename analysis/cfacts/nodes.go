@@ -2,12 +2,20 @@ package cfacts
 
 import ts "github.com/rivet-lsp/rivet/treesitter"
 
-// children returns n's children in order. Node.Children asks tree-sitter
-// for each child by index, which takes time linear in the index: quadratic
-// over the thousands of items of a large header or enum. A cursor walk is
-// linear.
+// children returns n's children in order. Node.Child(i) costs tree-sitter
+// time linear in i, so indexing is quadratic over the thousands of items
+// of a large header or enum; a cursor walk is linear but costs more calls
+// per child. Small nodes, the vast majority, are indexed.
 func children(n ts.Node) []ts.Node {
-	var out []ts.Node
+	count := n.ChildCount()
+	if count <= smallNode {
+		out := make([]ts.Node, count)
+		for i := range out {
+			out[i] = n.Child(i)
+		}
+		return out
+	}
+	out := make([]ts.Node, 0, count)
 	self := true
 	n.Walk(func(c ts.Node) bool {
 		if self {
@@ -20,31 +28,25 @@ func children(n ts.Node) []ts.Node {
 	return out
 }
 
-// namedChildren is children without punctuation, keywords and comments.
+// smallNode is the child count up to which children indexes.
+const smallNode = 16
+
+// namedChildren is children without punctuation and comments. It tells
+// punctuation by its kind, which starts with no letter: it is meant for
+// lists (arguments, enumerators, a pointer's qualifiers) whose only
+// anonymous children are punctuation.
 func namedChildren(n ts.Node) []ts.Node {
 	var out []ts.Node
 	for _, c := range children(n) {
-		if c.IsNamed() && c.Kind() != ts.CKindComment {
+		if k := c.Kind(); k != "" && k[0] >= 'a' && k[0] <= 'z' && k != ts.CKindComment {
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
-// declarators are the declarators of a declaration, function definition,
-// type definition, field or parameter: the children after its type that
-// declare a name (or, for a parameter, an abstract declarator).
-func declarators(n ts.Node) []ts.Node {
-	after := n.Field(ts.CFieldType).EndByte()
-	var out []ts.Node
-	for _, c := range children(n) {
-		if c.StartByte() >= after && isDeclarator(c.Kind()) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
+// isDeclarator reports whether a child of a declaration-like node after
+// its type declares a name.
 func isDeclarator(kind string) bool {
 	switch kind {
 	case ts.CKindIdentifier, ts.CKindFieldIdentifier, ts.CKindTypeIdentifier, ts.CKindPrimitiveType,

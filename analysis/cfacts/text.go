@@ -61,6 +61,22 @@ func isIdentByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
+// hasWord reports whether word occurs in b as a whole identifier.
+func hasWord(b []byte, word string) bool {
+	for i := 0; i+len(word) <= len(b); i++ {
+		j := bytes.Index(b[i:], []byte(word))
+		if j < 0 {
+			return false
+		}
+		i += j
+		end := i + len(word)
+		if (i == 0 || !isIdentByte(b[i-1])) && (end == len(b) || !isIdentByte(b[end])) {
+			return true
+		}
+	}
+	return false
+}
+
 // docLookback bounds how far back from a declaration kernelDoc searches for
 // the opening of a comment, so a pathological file cannot make every
 // declaration scan the whole text.

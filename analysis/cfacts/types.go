@@ -23,22 +23,34 @@ type specs struct {
 	typeNode               ts.Node // the type specifier: a struct body may hide in it
 }
 
-// specifiers reads the specifiers of decl, the children before its first
-// declarator. Type annotations masked in [from, declarator) go on the base
-// type: in `const void __user *p`, __user qualifies the void.
-func (x *extractor) specifiers(decl ts.Node, from uint32) specs {
+// specifiers reads a declaration, function definition, type definition,
+// field or parameter: the specifiers before its first declarator, and its
+// declarators (the children after its type that declare a name, or for a
+// parameter an abstract declarator). Type annotations masked in [from,
+// first declarator) go on the base type: in `const void __user *p`, __user
+// qualifies the void.
+func (x *extractor) specifiers(decl ts.Node, from uint32) (specs, []ts.Node) {
 	var s specs
 	var parts []textPart
+	var decls []ts.Node
 	typ := decl.Field(ts.CFieldType)
+	typeEnd := typ.EndByte()
 	limit := decl.EndByte()
 	for _, c := range children(decl) {
-		if c.StartByte() >= typ.EndByte() && isDeclarator(c.Kind()) {
-			limit = c.StartByte()
-			break
+		kind := c.Kind()
+		if start := c.StartByte(); start >= typeEnd && isDeclarator(kind) {
+			if len(decls) == 0 {
+				limit = start
+			}
+			decls = append(decls, c)
+			continue
 		}
-		switch c.Kind() {
+		if len(decls) > 0 {
+			continue
+		}
+		switch kind {
 		case ts.CKindStorageClassSpecifier:
-			switch c.Text() {
+			switch string(x.bytes(c)) {
 			case "static":
 				s.static = true
 			case "extern":
@@ -47,7 +59,7 @@ func (x *extractor) specifiers(decl ts.Node, from uint32) specs {
 				s.inline = true
 			}
 		case ts.CKindTypeQualifier:
-			switch q := c.Text(); q {
+			switch q := string(x.bytes(c)); q {
 			case "_Noreturn", "noreturn":
 				s.noreturn = c
 			default:
@@ -75,7 +87,7 @@ func (x *extractor) specifiers(decl ts.Node, from uint32) specs {
 		s.base.Kind = facts.CTypeNamed
 	}
 	s.base.Text = joinParts(parts)
-	return s
+	return s, decls
 }
 
 // textPart is a piece of a base type's text at its source position.
@@ -107,23 +119,24 @@ func (x *extractor) baseType(n ts.Node) facts.CType {
 	case ts.CKindSizedTypeSpecifier:
 		return facts.CType{Kind: facts.CTypeNamed, Name: sizedName(n), Text: normalize(x.bytes(n))}
 	case ts.CKindStructSpecifier, ts.CKindUnionSpecifier, ts.CKindEnumSpecifier:
-		return recordType(n)
+		return recordType(n.Kind(), n.Field(ts.CFieldName).Text())
 	default: // type_identifier, macro_type_specifier, or what an ERROR left
 		t := normalizeCapped(x.bytes(n))
 		return facts.CType{Kind: facts.CTypeNamed, Name: t, Text: t}
 	}
 }
 
-// recordType is the type a struct, union or enum specifier names.
-func recordType(n ts.Node) facts.CType {
+// recordType is the type a struct, union or enum specifier (of the given
+// node kind) with the tag name names.
+func recordType(specifier, name string) facts.CType {
 	keyword, kind := "struct", facts.CTypeRecord
-	switch n.Kind() {
+	switch specifier {
 	case ts.CKindUnionSpecifier:
 		keyword = "union"
 	case ts.CKindEnumSpecifier:
 		keyword, kind = "enum", facts.CTypeEnum
 	}
-	t := facts.CType{Kind: kind, Name: n.Field(ts.CFieldName).Text(), Union: keyword == "union"}
+	t := facts.CType{Kind: kind, Name: name, Union: keyword == "union"}
 	switch {
 	case t.Name != "":
 		t.Text = keyword + " " + t.Name
@@ -232,10 +245,10 @@ func (x *extractor) pointer(t facts.CType, d, inner ts.Node) facts.CType {
 	if !inner.IsNull() {
 		end = inner.StartByte()
 	}
-	for _, c := range namedChildren(d) {
-		if c.Kind() == ts.CKindTypeQualifier && c.Text() == "const" && c.StartByte() < end {
-			p.Const = true
-		}
+	// The qualifiers are the words between the `*` and the inner
+	// declarator; reading them from the text saves a walk of the node.
+	if start := d.StartByte() + 1; start < end && int(end) <= len(x.text) {
+		p.Const = hasWord(x.text[start:end], "const")
 	}
 	for _, a := range x.anns.in(d.StartByte(), end) {
 		if typeAnnots[a.Name] {
@@ -274,8 +287,12 @@ func (x *extractor) params(list ts.Node) ([]facts.CParam, bool) {
 			// A leading `__force` or `__user` was blanked before the
 			// parameter's first token: its region starts after the `(` or
 			// `,` before it.
-			s := x.specifiers(c, from)
-			d := x.declarator(c.Field(ts.CFieldDeclarator), s.base)
+			s, decls := x.specifiers(c, from)
+			var declarator ts.Node
+			if len(decls) > 0 {
+				declarator = decls[0]
+			}
+			d := x.declarator(declarator, s.base)
 			if !d.fn.IsNull() {
 				// A parameter declared as a function is a pointer to one.
 				d.typ = x.funcPointer(d)
