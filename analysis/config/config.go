@@ -14,7 +14,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -155,6 +157,10 @@ func ParseTOML(file string, data []byte, knownRules []string) (*Config, []Proble
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			p.Line, p.Key, p.Message = pe.Position.Line, pe.LastKey, pe.Message
+		} else if m := decodeErrRE.FindStringSubmatch(err.Error()); m != nil {
+			// Type errors are plain errors: "toml: line 1 (last key "x"): msg".
+			p.Line, _ = strconv.Atoi(m[1])
+			p.Key, p.Message = m[2], m[3]
 		}
 		return Default(), []Problem{p}
 	}
@@ -165,7 +171,7 @@ func ParseTOML(file string, data []byte, knownRules []string) (*Config, []Proble
 	}
 	for _, p := range cfg.validate(knownRules) {
 		p.File = file
-		p.Line = lineOfKey(data, p.lastKey())
+		p.Line = keyLine(data, p.Key)
 		probs = append(probs, p)
 	}
 	if len(probs) > 0 {
@@ -193,13 +199,32 @@ func ParseJSON(data []byte, knownRules []string) (*Config, []Problem) {
 	return cfg, nil
 }
 
-func (p Problem) lastKey() string {
-	k := p.Key
-	if i := strings.LastIndexByte(k, '.'); i >= 0 {
-		k = k[i+1:]
+var decodeErrRE = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+
+// keyLine finds the line of a problem's key: for "lifecycle.pairs[2]" the
+// third "[[lifecycle.pairs]]" header, otherwise where the last key
+// segment is assigned or opens a table.
+func keyLine(data []byte, key string) int {
+	if m := arrayKeyRE.FindStringSubmatch(key); m != nil {
+		n, _ := strconv.Atoi(m[2])
+		header := "[[" + m[1] + "]]"
+		for i, line := range strings.Split(string(data), "\n") {
+			if strings.TrimSpace(line) == header {
+				if n == 0 {
+					return i + 1
+				}
+				n--
+			}
+		}
+		return 0
 	}
-	return strings.TrimSuffix(k, "]")
+	if i := strings.LastIndexByte(key, '.'); i >= 0 {
+		key = key[i+1:]
+	}
+	return lineOfKey(data, key)
 }
+
+var arrayKeyRE = regexp.MustCompile(`^([a-z_.]+)\[(\d+)\](\.[a-z_]+)?$`)
 
 // validate reports values outside their allowed sets.
 func (c *Config) validate(knownRules []string) []Problem {
