@@ -62,7 +62,7 @@ int output(int put_x) { return put_x + output(0) + input_put(1); }
 		},
 		{
 			name: "a call inside a conditional group and after a continuation",
-			src: "int c(void)\n{\n#ifdef X\n\tput(1);\n#endif\n\treturn \\\n\t\tput(2);\n}\n",
+			src:  "int c(void)\n{\n#ifdef X\n\tput(1);\n#endif\n\treturn \\\n\t\tput(2);\n}\n",
 			want: []string{"c 4:2", "c 7:3"},
 		},
 		{
