@@ -478,6 +478,9 @@ func (m *masker) braceKind(st *cState) braceKind {
 func (m *masker) identC(i int, st *cState) int {
 	name := m.text(i)
 	t := m.toks[i]
+	if m.plainName(i, st) {
+		return i
+	}
 	r, ok := cRuleFor(name)
 	if !ok {
 		return m.unknownIdentC(i, name, st)
@@ -488,14 +491,14 @@ func (m *masker) identC(i int, st *cState) int {
 		m.note(name, "", t.start, t.end)
 		st.done[i] = true
 	case cBlankArgs:
-		end, args, last := t.end, "", i
-		if c := m.closer(i + 1); c >= 0 && m.is(i+1, '(') {
-			end, args, last = m.toks[c].end, m.inner(i+1, c), c
+		c := m.closer(i + 1)
+		if c < 0 || !m.is(i+1, '(') {
+			return i // used as a name: SOC15_REG_FIELD(CNT, SEC)
 		}
-		m.blank(t.start, end)
-		m.note(name, args, t.start, end)
+		m.blank(t.start, m.toks[c].end)
+		m.note(name, m.inner(i+1, c), t.start, m.toks[c].end)
 		st.done[i] = true
-		return last
+		return c
 	case cKeyword:
 		m.replace(t.start, t.end, r.keyword)
 		m.note(name, "", t.start, t.end)
@@ -515,6 +518,17 @@ func (m *masker) identC(i int, st *cState) int {
 		}
 	}
 	return i
+}
+
+// plainName reports whether the identifier at i is used as a plain name
+// whatever its spelling: a member (`opts.noinstr`, `x->__mode`) or an
+// item of a declarator or argument list (`bool init, noinstr;`).
+func (m *masker) plainName(i int, st *cState) bool {
+	p := st.prev
+	if m.is(p, '.') || m.is(p, '>') && p == i-1 && m.is(p-1, '-') && m.toks[p-1].end == m.toks[p].start {
+		return true
+	}
+	return m.is(p, ',') && (m.is(i+1, ',') || m.is(i+1, ';') || m.is(i+1, '=') || m.is(i+1, ')'))
 }
 
 // unknownIdentC handles an identifier without a fixed rule: a macro in a

@@ -102,9 +102,9 @@ func (m *masker) directiveContexts(dirs []cDirective) {
 }
 
 // unreadable reports whether the grammar cannot read the group g as a
-// preprocessor node: it sits in a list (parentheses, brackets, an
-// initializer or enumerator list), its directives are not all inside the
-// same brackets, it follows something that needs a statement (`if (x)`,
+// preprocessor node: its directives are not all inside the same brackets,
+// it sits in a list other than an enumerator list (parentheses, brackets,
+// an initializer), it follows something that needs a statement (`if (x)`,
 // `else`, a label), or a branch starts with `else` or stops inside a
 // statement.
 func (m *masker) unreadable(dirs []cDirective, g []int) bool {
@@ -114,7 +114,10 @@ func (m *masker) unreadable(dirs []cDirective, g []int) bool {
 			return true
 		}
 	}
-	if m.inList(ctx) {
+	switch {
+	case m.is(int(ctx), '{') && m.toks[ctx].brace == braceEnum:
+		return false // the grammar reads groups of whole enumerators
+	case m.inList(ctx):
 		return true
 	}
 	if before := int(dirs[g[0]].tok) - 1; before >= 0 && !m.is(before, ';') && !m.is(before, '{') && !m.is(before, '}') {

@@ -16,10 +16,10 @@ func TestMaskCAnnotations(t *testing.T) {
 		want: "static int ~~~~~~ ~~~~~~~~~~~~~~~ f(void)",
 		anns: []string{"__init()", `__section(".x")`},
 	}, {
-		// An annotation that takes arguments but has none here.
-		in:   "__printf int f;",
-		want: "~~~~~~~~ int f;",
-		anns: []string{"__printf()"},
+		// Annotation names used as plain names stay: without their
+		// arguments, as members, in declarator and argument lists.
+		in:   "x = F(CNT, SEC); o.noinstr = p->__mode; bool init, noinstr;",
+		want: "x = F(CNT, SEC); o.noinstr = p->__mode; bool init, noinstr;",
 	}, {
 		in:   "struct page *p __free(__free_page) = NULL;",
 		want: "struct page *p ~~~~~~~~~~~~~~~~~~~ = NULL;",
@@ -177,6 +177,10 @@ func TestMaskCConditionals(t *testing.T) {
 		// Whole statements and declarations the grammar reads itself.
 		in:   "#ifdef X\nint a;\n#endif\nvoid f(void) {\n#if Y\n\tg();\n#else\n\th();\n#endif\n}",
 		want: "#ifdef X\nint a;\n#endif\nvoid f(void) {\n#if Y\n\tg();\n#else\n\th();\n#endif\n}",
+	}, {
+		// The grammar reads groups of whole enumerators.
+		in:   "enum e {\n\tA,\n#if defined(X)\n\tA_SIZE\n#else\n\tA_SIZE = 0\n#endif\n};",
+		want: "enum e {\n\tA,\n#if defined(X)\n\tA_SIZE\n#else\n\tA_SIZE = 0\n#endif\n};",
 	}, {
 		// A named variadic macro parameter.
 		in:   "#define pr(fmt, args...) printk(fmt, ##args)",
