@@ -51,6 +51,43 @@ type ClientCapabilities struct {
 	//
 	// @since 3.16.0.
 	General *GeneralClientCapabilities `json:"general,omitempty"`
+
+	// TextDocument are the text document capabilities, 3.17 fields
+	// included. It shadows the embedded 3.16 field, whose fields it
+	// promotes.
+	TextDocument *TextDocumentClientCapabilities `json:"textDocument,omitempty"`
+
+	// Workspace are the workspace capabilities, 3.17 fields included. It
+	// shadows the embedded 3.16 field, whose fields it promotes.
+	Workspace *WorkspaceClientCapabilities `json:"workspace,omitempty"`
+}
+
+// TextDocumentClientCapabilities is protocol.TextDocumentClientCapabilities
+// with the 3.17 fields.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#textDocumentClientCapabilities
+type TextDocumentClientCapabilities struct {
+	protocol.TextDocumentClientCapabilities
+
+	// Diagnostic are the capabilities of the client for pull diagnostics;
+	// set when the client pulls them.
+	//
+	// @since 3.17.0.
+	Diagnostic *DiagnosticClientCapabilities `json:"diagnostic,omitempty"`
+}
+
+// WorkspaceClientCapabilities is protocol.WorkspaceClientCapabilities with
+// the 3.17 fields.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#clientCapabilities
+type WorkspaceClientCapabilities struct {
+	protocol.WorkspaceClientCapabilities
+
+	// Diagnostics are the client's workspace capabilities for pull
+	// diagnostics.
+	//
+	// @since 3.17.0.
+	Diagnostics *DiagnosticWorkspaceClientCapabilities `json:"diagnostics,omitempty"`
 }
 
 // InitializeParams is protocol.InitializeParams with the 3.17 client
@@ -76,6 +113,11 @@ type ServerCapabilities struct {
 	//
 	// @since 3.17.0.
 	PositionEncoding PositionEncodingKind `json:"positionEncoding,omitempty"`
+
+	// DiagnosticProvider announces pull diagnostics.
+	//
+	// @since 3.17.0.
+	DiagnosticProvider *DiagnosticOptions `json:"diagnosticProvider,omitempty"`
 }
 
 // InitializeResult is protocol.InitializeResult with the 3.17 server
@@ -99,3 +141,159 @@ type InitializeResult struct {
 //
 // @since 3.17.0.
 const CodeRequestFailed jsonrpc2.Code = -32803
+
+// PublishDiagnosticsParams are the params of textDocument/publishDiagnostics.
+// protocol.PublishDiagnosticsParams cannot send version 0 (its uint32
+// Version is omitempty); here a nil Version is omitted and any other is
+// sent.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#publishDiagnosticsParams
+type PublishDiagnosticsParams struct {
+	// URI is the URI for which diagnostic information is reported.
+	URI protocol.DocumentURI `json:"uri"`
+
+	// Version is the version of the document the diagnostics are computed
+	// for; nil for a document that is not open.
+	//
+	// @since 3.15.0.
+	Version *int32 `json:"version,omitempty"`
+
+	// Diagnostics are the diagnostic information items; empty clears
+	// earlier ones.
+	Diagnostics []protocol.Diagnostic `json:"diagnostics"`
+}
+
+// MethodTextDocumentDiagnostic is the pull diagnostics request of one
+// document.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#textDocument_pullDiagnostics
+//
+// @since 3.17.0.
+const MethodTextDocumentDiagnostic = "textDocument/diagnostic"
+
+// MethodWorkspaceDiagnosticRefresh asks the client to pull the diagnostics
+// of its documents again.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#diagnostic_refresh
+//
+// @since 3.17.0.
+const MethodWorkspaceDiagnosticRefresh = "workspace/diagnostic/refresh"
+
+// DiagnosticClientCapabilities are the client capabilities of pull
+// diagnostics.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#diagnosticClientCapabilities
+//
+// @since 3.17.0.
+type DiagnosticClientCapabilities struct {
+	// DynamicRegistration is whether the client supports dynamic
+	// registration of pull diagnostics.
+	DynamicRegistration bool `json:"dynamicRegistration,omitempty"`
+
+	// RelatedDocumentSupport is whether the client supports related
+	// documents in document diagnostic reports.
+	RelatedDocumentSupport bool `json:"relatedDocumentSupport,omitempty"`
+}
+
+// DiagnosticWorkspaceClientCapabilities are the workspace client
+// capabilities of pull diagnostics.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#diagnosticWorkspaceClientCapabilities
+//
+// @since 3.17.0.
+type DiagnosticWorkspaceClientCapabilities struct {
+	// RefreshSupport is whether the client accepts
+	// workspace/diagnostic/refresh.
+	RefreshSupport bool `json:"refreshSupport,omitempty"`
+}
+
+// DiagnosticOptions are the server's pull diagnostics options.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#diagnosticOptions
+//
+// @since 3.17.0.
+type DiagnosticOptions struct {
+	// Identifier is an optional identifier under which the diagnostics are
+	// managed by the client.
+	Identifier string `json:"identifier,omitempty"`
+
+	// InterFileDependencies is whether the language has inter-file
+	// dependencies: a change in one file can change the diagnostics of
+	// another.
+	InterFileDependencies bool `json:"interFileDependencies"`
+
+	// WorkspaceDiagnostics is whether the server answers
+	// workspace/diagnostic.
+	WorkspaceDiagnostics bool `json:"workspaceDiagnostics"`
+}
+
+// DocumentDiagnosticParams are the params of textDocument/diagnostic.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#documentDiagnosticParams
+//
+// @since 3.17.0.
+type DocumentDiagnosticParams struct {
+	protocol.WorkDoneProgressParams
+	protocol.PartialResultParams
+
+	// TextDocument is the text document.
+	TextDocument protocol.TextDocumentIdentifier `json:"textDocument"`
+
+	// Identifier is the additional identifier provided during
+	// registration.
+	Identifier string `json:"identifier,omitempty"`
+
+	// PreviousResultID is the result id of a previous response, if
+	// provided.
+	PreviousResultID string `json:"previousResultId,omitempty"`
+}
+
+// DocumentDiagnosticReportKind is the kind of a document diagnostic
+// report: "full" or "unchanged".
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#documentDiagnosticReportKind
+//
+// @since 3.17.0.
+type DocumentDiagnosticReportKind string
+
+const (
+	// DocumentDiagnosticReportKindFull is a report with a full set of
+	// problems.
+	DocumentDiagnosticReportKindFull DocumentDiagnosticReportKind = "full"
+
+	// DocumentDiagnosticReportKindUnchanged is a report saying that the
+	// last one returned is still valid.
+	DocumentDiagnosticReportKindUnchanged DocumentDiagnosticReportKind = "unchanged"
+)
+
+// FullDocumentDiagnosticReport is a diagnostic report with a full set of
+// problems.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#fullDocumentDiagnosticReport
+//
+// @since 3.17.0.
+type FullDocumentDiagnosticReport struct {
+	// Kind is always DocumentDiagnosticReportKindFull.
+	Kind DocumentDiagnosticReportKind `json:"kind"`
+
+	// ResultID is an optional result id; the client sends it back as
+	// previousResultId in its next request for the document.
+	ResultID string `json:"resultId,omitempty"`
+
+	// Items are the actual items, empty when there are none.
+	Items []protocol.Diagnostic `json:"items"`
+}
+
+// UnchangedDocumentDiagnosticReport says that nothing changed since the
+// report whose result id the client sent.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#unchangedDocumentDiagnosticReport
+//
+// @since 3.17.0.
+type UnchangedDocumentDiagnosticReport struct {
+	// Kind is always DocumentDiagnosticReportKindUnchanged.
+	Kind DocumentDiagnosticReportKind `json:"kind"`
+
+	// ResultID is the result id of the still valid report.
+	ResultID string `json:"resultId"`
+}
