@@ -9,9 +9,16 @@ const (
 	condTrue              // a literal 1: the groups after it are dead
 )
 
-// maxConds bounds the #if nesting whose state is saved; deeper levels are
-// read through without restoring (only pathological input nests so deep).
-const maxConds = 64
+// Bounds on conditional bookkeeping, so that pathological input stays
+// linear: #if nesting beyond maxConds, and #if groups opened while more
+// than maxSnapFrames braces or maxSnapToks statement tokens are pending,
+// are read through without saving and restoring state. Real code stays
+// far below (kernel: 12 levels, a few frames, tens of tokens).
+const (
+	maxConds      = 64
+	maxSnapFrames = 64
+	maxSnapToks   = 512
+)
 
 // cond is an open #if. Every live branch starts from the state at the
 // #if; after the #endif, the scanner goes on from the state at the end of
@@ -21,6 +28,7 @@ const maxConds = 64
 type cond struct {
 	atIf        snapshot
 	primary     snapshot // the state at the end of the first live branch
+	tracked     bool     // atIf was saved: branches restore it
 	havePrimary bool
 	skipping    bool // the current branch is dead
 	decided     bool // a literal-true branch was seen: the rest are dead
@@ -62,7 +70,6 @@ func (s *scanner) restore(sn *snapshot, at uint32) {
 	s.st.open = append(s.st.open[:0], sn.open...)
 	s.st.depth, s.st.initNest = sn.depth, sn.initNest
 	s.st.inInit, s.st.overflow = sn.inInit, sn.overflow
-	s.gen++
 }
 
 func (sn *snapshot) hasFrame(id uint32) bool {
@@ -102,7 +109,10 @@ func (s *scanner) condIf(v condState) {
 		s.conds = append(s.conds, cond{})
 	}
 	c := &s.conds[len(s.conds)-1]
-	s.save(&c.atIf)
+	c.tracked = len(s.frames) <= maxSnapFrames && len(s.st.toks) <= maxSnapToks
+	if c.tracked {
+		s.save(&c.atIf)
+	}
 	c.havePrimary, c.skipping, c.decided = false, v == condFalse, v == condTrue
 	if c.skipping {
 		s.skipGroup()
@@ -120,11 +130,13 @@ func (s *scanner) condElse(at uint32, v condState) {
 		return
 	}
 	c := &s.conds[s.condLvl-1]
-	if !c.skipping && !c.havePrimary {
-		s.save(&c.primary)
-		c.havePrimary = true
+	if c.tracked {
+		if !c.skipping && !c.havePrimary {
+			s.save(&c.primary)
+			c.havePrimary = true
+		}
+		s.restore(&c.atIf, at)
 	}
-	s.restore(&c.atIf, at)
 	c.skipping = c.decided || v == condFalse
 	c.decided = c.decided || v == condTrue
 	if c.skipping {

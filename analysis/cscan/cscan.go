@@ -127,7 +127,6 @@ type scanner struct {
 	csUpTo, csFound int
 
 	frames  []frame
-	gen     uint32 // changes whenever frames or st change other than by a token
 	nextID  uint32
 	st      stmt
 	conds   []cond
@@ -145,7 +144,7 @@ func (s *scanner) reset(src []byte) {
 	s.src, s.i = src, 0
 	s.csUpTo, s.csFound = 0, -1
 	s.frames = s.frames[:0]
-	s.gen, s.nextID = 0, 0
+	s.nextID = 0
 	s.st.reset()
 	s.conds = s.conds[:0]
 	s.condLvl = 0
@@ -171,14 +170,12 @@ func (s *scanner) push(f frame) {
 		f.braces = 1
 	}
 	s.frames = append(s.frames, f)
-	s.gen++
 }
 
 // pop closes the innermost frame at offset end (just past its `}`).
 func (s *scanner) pop(end uint32) {
 	f := s.frames[len(s.frames)-1]
 	s.frames = s.frames[:len(s.frames)-1]
-	s.gen++
 	s.endDecl(f.decl, end)
 	if f.kind == fEnum {
 		s.endEnumerator(&f)

@@ -15,10 +15,7 @@ func (s *scanner) addDecl(d pdecl) int32 {
 // the offset just past the `;` (or `{` when body is set: a function body
 // or block follows). It returns the function whose body follows, or -1.
 func (s *scanner) endStmt(end uint32, body bool) int32 {
-	defer func() {
-		s.st.reset()
-		s.gen++
-	}()
+	defer s.st.reset()
 	if s.st.overflow {
 		s.stats.overflowed++
 		return -1

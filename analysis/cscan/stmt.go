@@ -37,12 +37,16 @@ type tok struct {
 // (huge macro invocations, garbage) are not classified.
 const maxStmtToks = 4096
 
+// maxOpen bounds the parentheses paired in one statement; deeper ones are
+// counted only.
+const maxOpen = 256
+
 // stmt is the file-scope statement being read: everything since the last
 // `;`, body or file-scope `}`, with initializers left out.
 type stmt struct {
 	toks     []tok
-	open     []int32 // indices of unclosed tOpen tokens (-1: not stored)
-	depth    int32   // parentheses and brackets open
+	open     []int32 // indices of the unclosed tOpen tokens (-1: not stored), at most maxOpen
+	depth    int32   // parentheses and brackets open; len(open) == min(depth, maxOpen)
 	inInit   bool    // after a top-level `=`, up to the next top-level `,` or `;`
 	initNest int32   // parentheses and brackets open inside the initializer
 	overflow bool    // tokens were dropped: do not classify
@@ -77,10 +81,17 @@ func (st *stmt) add(t tok) {
 	case tOpen:
 		st.depth++
 		idx := st.store(t)
-		st.open = append(st.open, idx)
+		if len(st.open) < maxOpen {
+			st.open = append(st.open, idx)
+		}
 	case tClose:
 		if st.depth == 0 {
 			t.kind = tOther
+			st.store(t)
+			return
+		}
+		if int(st.depth) > len(st.open) {
+			st.depth-- // closes a group nested too deep to pair
 			st.store(t)
 			return
 		}
@@ -263,7 +274,6 @@ func (s *scanner) fileScope() {
 				// keyword in column 0 starts afresh.
 				s.stats.brokenStmt++
 				s.st.reset()
-				s.gen++
 			}
 			s.st.add(t)
 		}
@@ -317,7 +327,6 @@ func (s *scanner) closeBrace(t tok) {
 	}
 	s.stats.strayClose++
 	s.st.reset()
-	s.gen++
 }
 
 // isExternC reports whether the statement is `extern "C"`.
