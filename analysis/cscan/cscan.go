@@ -5,23 +5,45 @@
 // (DESIGN §8). tree-sitter facts (package cfacts) are computed later, only
 // for the declarations that matter.
 //
-// The scanner reads C as the preprocessor leaves it, without expanding
+// The scanner reads C as the preprocessor sees it, without expanding
 // macros: comments, string and character literals and line continuations
 // are lexed exactly; kernel annotations (`__must_check`, `__iomem`,
-// `__acquires(x)`, `__attribute__((...))`) are recognised by name; both
-// branches of every #if are read (declarations of either are kept, except
-// in `#if 0` groups), and brace depth after an #if/#else/#endif follows the
-// first live branch, as if every condition were true.
+// `__acquires(x)`, `__attribute__((...))`) are recognised by name. Both
+// branches of every #if are read and the declarations of either are kept,
+// except in dead groups: `#if 0`, the #else of `#if 1`, and assembly
+// (`#ifdef __ASSEMBLY__`). After an #endif the brace state is the one at
+// the end of the first live branch, as if every condition were true, so
+// braces opened in one branch and closed in another do not derail the
+// rest of the file.
+//
+// What facts.Scan holds, precisely:
+//   - Decls are sorted by Name0. A function's Span runs from its first
+//     token (after the previous `;`, `}`, directive or comment, and after
+//     macro invocations written without `;` before it) to the end of its
+//     `;` or body; a macro's from its `#` to the end of its last
+//     continuation line; a struct, union or enum's to its closing brace;
+//     an enumerator's over its name and value. Declarators sharing a
+//     statement (`int a, b;`) share its span.
+//   - Includes are the `<...>` and `"..."` operands as written, with
+//     their delimiters; computed includes (`#include FOO_H`) are left out.
+//   - Callees are the names called in function bodies, sorted and
+//     distinct.
+//   - Cleanups are the cleanup.h invocations at file scope, arguments
+//     split at top-level commas, comments dropped and blanks collapsed.
 //
 // Choices where C and the kernel's macros leave room:
 //   - a definition whose only declarator is a macro invocation with no
 //     type before it (`SYSCALL_DEFINE3(open, ...) { ... }`,
 //     `BPF_CALL_2(...) { ... }`) is recorded as it looks: a function named
-//     after the macro;
+//     after the macro; `int FN(name)(args)` reads as the function `name`;
 //   - a file-scope macro invocation ended by `;` (`EXPORT_SYMBOL(foo);`,
-//     `static DEFINE_MUTEX(m);`) declares nothing;
+//     `static DEFINE_MUTEX(m);`) declares nothing, and neither do
+//     invocations glued without `;` to the next declaration;
+//   - `context_lock_struct(name) { ... }` (Linux 7 context analysis)
+//     defines struct name;
 //   - K&R parameter declarations are not recognised (the kernel has none);
-//   - calls through a member (`ops->open(x)`, `s.fn(x)`) are not callees.
+//   - calls through a member (`ops->open(x)`, `s.fn(x)`) and annotations
+//     (`__free(kfree)`) are not callees.
 package cscan
 
 import (

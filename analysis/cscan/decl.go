@@ -1,7 +1,7 @@
 package cscan
 
 import (
-	"strings"
+	"bytes"
 
 	"github.com/rivet-lsp/rivet/analysis/facts"
 )
@@ -68,9 +68,14 @@ func (c *classifier) isParen(k, limit int) bool {
 	return k < limit && c.toks[k].kind == tOpen && c.src[c.toks[k].start] == '('
 }
 
-func (c *classifier) text(k int) string {
-	return string(c.src[c.toks[k].start:c.toks[k].end])
+func (c *classifier) text(k int) []byte {
+	return c.src[c.toks[k].start:c.toks[k].end]
 }
+
+var (
+	reserved  = []byte("__")
+	attribute = []byte("__attribute")
+)
 
 // isAnnotation reports whether identifier k is a known annotation.
 func (c *classifier) isAnnotation(k int) bool {
@@ -86,7 +91,8 @@ func (c *classifier) isAnnotation(k int) bool {
 // unknown name in the reserved `__` namespace (`__sched`, `__cond_lock`).
 // Elsewhere `__` names are often types (`__u32`, `__kernel_size_t`).
 func (c *classifier) isAttrIdent(k int) bool {
-	return c.isAnnotation(k) || c.toks[k].w == wPlain && strings.HasPrefix(c.text(k), "__")
+	t := c.toks[k]
+	return c.isAnnotation(k) || t.w == wPlain && bytes.HasPrefix(c.src[t.start:t.end], reserved)
 }
 
 // declarator is what declName found in one declarator.
@@ -324,11 +330,11 @@ func (c *classifier) mustCheck(a, b int) bool {
 		if t.w == wMustCheck {
 			return true
 		}
-		if t.w == wAttrCall && c.isParen(k+1, b) && strings.HasPrefix(c.text(k), "__attribute") {
+		if t.w == wAttrCall && c.isParen(k+1, b) && bytes.HasPrefix(c.text(k), attribute) {
 			end := c.next(k+1, b)
 			for j := k + 2; j < end; j++ {
 				if c.toks[j].kind == tIdent {
-					switch c.text(j) {
+					switch string(c.text(j)) {
 					case "warn_unused_result", "__warn_unused_result__":
 						return true
 					}
