@@ -113,7 +113,7 @@ func (x *extractor) body(body ts.Node, f facts.CFunc) ([]facts.CCall, *facts.CBo
 	}
 	pointerReturn := f.Return.Kind == facts.CTypePointer
 	body.Walk(func(n ts.Node) bool {
-		switch n.Kind() {
+		switch kind := n.Kind(); kind {
 		case ts.CKindCallExpression:
 			b.call(n)
 		case ts.CKindReturnStatement:
@@ -124,7 +124,7 @@ func (x *extractor) body(body ts.Node, f facts.CFunc) ([]facts.CCall, *facts.CBo
 		case ts.CKindDeclaration:
 			b.local(n)
 		default:
-			return !isLeaf(n.Kind())
+			return !isLeaf(kind)
 		}
 		return true
 	})

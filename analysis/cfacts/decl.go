@@ -2,7 +2,9 @@ package cfacts
 
 import (
 	"bytes"
+	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/rivet-lsp/rivet/analysis/facts"
 	ts "github.com/rivet-lsp/rivet/treesitter"
@@ -25,6 +27,10 @@ func (x *extractor) declaration(n ts.Node, lead uint32) {
 		case !dd.fn.IsNull():
 			x.out.Funcs = append(x.out.Funcs, x.function(n, start, leading, s, dd, body))
 		case dd.name != "" && body.IsNull():
+			var init ts.Node
+			if d.Kind() == ts.CKindInitDeclarator {
+				init = d.Field(ts.CFieldValue)
+			}
 			x.out.Globals = append(x.out.Globals, facts.CGlobal{
 				Name:     dd.name,
 				NameSpan: dd.nameSpan,
@@ -32,7 +38,7 @@ func (x *extractor) declaration(n ts.Node, lead uint32) {
 				Type:     withText(dd.typ),
 				Static:   s.static,
 				Extern:   s.extern,
-				Init:     normalizeCapped(x.bytes(d.Field(ts.CFieldValue))),
+				Init:     normalizeCapped(x.bytes(init)),
 			})
 		}
 	}
@@ -110,7 +116,7 @@ func (x *extractor) funcAttrs(n ts.Node, leading []ts.Annotation, s specs, fn, p
 	if !s.noreturn.IsNull() {
 		out = append(out, facts.Annotation{Name: facts.AttrNoreturn, Span: x.span(s.noreturn)})
 	}
-	slices.SortStableFunc(out, func(a, b facts.Annotation) int { return int(a.Span.Start) - int(b.Span.Start) })
+	slices.SortStableFunc(out, func(a, b facts.Annotation) int { return cmp.Compare(a.Span.Start, b.Span.Start) })
 	return out
 }
 
@@ -118,7 +124,7 @@ func (x *extractor) funcAttrs(n ts.Node, leading []ts.Annotation, s specs, fn, p
 // grammar parsed: "(noreturn)".
 func attrArgs(b []byte) string {
 	s := normalize(b)
-	if i := bytes.IndexByte([]byte(s), '('); i >= 0 {
+	if i := strings.IndexByte(s, '('); i >= 0 {
 		return unparen(s[i:])
 	}
 	return ""

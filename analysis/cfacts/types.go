@@ -112,10 +112,11 @@ func joinParts(parts []textPart) string {
 func (x *extractor) baseType(n ts.Node) facts.CType {
 	switch n.Kind() {
 	case ts.CKindPrimitiveType:
-		if n.Text() == "void" {
-			return facts.CType{Kind: facts.CTypeVoid, Text: "void"}
+		name := string(x.bytes(n))
+		if name == "void" {
+			return facts.CType{Kind: facts.CTypeVoid, Text: name}
 		}
-		return facts.CType{Kind: facts.CTypeNamed, Name: n.Text(), Text: n.Text()}
+		return facts.CType{Kind: facts.CTypeNamed, Name: name, Text: name}
 	case ts.CKindSizedTypeSpecifier:
 		return facts.CType{Kind: facts.CTypeNamed, Name: sizedName(n), Text: normalize(x.bytes(n))}
 	case ts.CKindStructSpecifier, ts.CKindUnionSpecifier, ts.CKindEnumSpecifier:
