@@ -50,6 +50,13 @@ const (
 	// AnnCaseRange is the `... hi` of a GNU case range `case lo ... hi:`;
 	// Args holds "hi".
 	AnnCaseRange = "case range"
+	// AnnOffsetofMember is the member path of an offsetof beyond its first
+	// name (`.b[2]` in `offsetof(T, a.b[2])`); Args holds "a.b[2]".
+	AnnOffsetofMember = "offsetof member"
+	// AnnAssembly is a branch of `#ifdef __ASSEMBLY__` (or the #else of
+	// `#ifndef __ASSEMBLY__`): assembler, not C, blanked whole but for
+	// comments; Args holds the directive's condition.
+	AnnAssembly = "assembly"
 	// AnnStraySemicolon is a `;` after a function body at file scope
 	// (`};`), which C allows but the grammar does not.
 	AnnStraySemicolon = "stray ;"

@@ -172,7 +172,10 @@ func maskC(src []byte) ([]byte, []Annotation) {
 	dirs := m.lexC()
 	m.nextRun()
 	pairBrackets(src, m.toks)
-	m.rulesC()
+	done := make([]bool, len(m.toks))
+	m.assemblyBranches(dirs, done)
+	m.nextRun()
+	m.rulesC(done)
 	m.nextRun()
 	m.directivesC(dirs)
 	return m.result()
@@ -400,10 +403,11 @@ func (s *cState) in(k braceKind) bool {
 	return len(s.braces) > 0 && s.braces[len(s.braces)-1] == k
 }
 
-// rulesC applies the C rules to the tokens, left to right. Rules that
-// rewrite several tokens mark them done so no later rule sees them.
-func (m *masker) rulesC() {
-	st := &cState{done: make([]bool, len(m.toks)), prev: -1, prev2: -1}
+// rulesC applies the C rules to the tokens, left to right, skipping those
+// already done. Rules that rewrite several tokens mark them done so no
+// later rule sees them.
+func (m *masker) rulesC(done []bool) {
+	st := &cState{done: done, prev: -1, prev2: -1}
 	for i := 0; i < len(m.toks); i++ {
 		if st.done[i] {
 			continue
@@ -534,9 +538,14 @@ func (m *masker) plainName(i int, st *cState) bool {
 // unknownIdentC handles an identifier without a fixed rule: a macro in a
 // place where only a macro can be.
 func (m *masker) unknownIdentC(i int, name string, st *cState) int {
-	if name == "case" {
+	switch name {
+	case "case":
 		m.caseRange(i, st.done)
 		return i
+	case "offsetof":
+		return m.offsetofMember(i)
+	case "asm", "__asm__":
+		return m.asmLabel(i, st)
 	}
 	if cNotCalls[name] || cTypeWords[name] || strings.Contains(name, "typeof") {
 		return i
@@ -572,7 +581,7 @@ func (m *masker) unknownIdentC(i int, name string, st *cState) int {
 	case st.depth() == 0 && m.declarationStart(st.prev) && after == 'a':
 		// DEFINE_FREE(...) and friends, not followed by a `;`.
 		return m.fileMacro(i, i)
-	case st.depth() == 0 && (after == ';' || after == '=') && isMacroCase(name) && m.declaresByMacro(i, st):
+	case (st.depth() == 0 || st.in(braceBlock) && m.isIdent(st.prev, "static")) && isMacroCase(name) && m.declaresByMacro(i, st):
 		return m.declarationMacro(i, st)
 	}
 	return i
@@ -581,13 +590,20 @@ func (m *masker) unknownIdentC(i int, name string, st *cState) int {
 // attributeWord reports whether the unknown word at i can only be a macro
 // expanding to nothing the grammar needs: an upper-case word before the
 // keyword that starts a file-scope declaration (`TC_INDIRECT_SCOPE int
-// f(void)`), or a printk level before another name (`KERN_ERR DRV_NAME
-// "text"`).
+// f(void)`) or after a declarator (`void *ctx[] CRYPTO_MINALIGN_ATTR;`),
+// or a printk level before another name (`KERN_ERR DRV_NAME "text"`).
 func (m *masker) attributeWord(i int, name string, st *cState) bool {
 	if strings.HasPrefix(name, "KERN_") && i+1 < len(m.toks) && m.toks[i+1].kind == tokIdent {
 		return true
 	}
-	return st.depth() == 0 && isMacroCase(name) && m.declarationStart(st.prev) && m.startsDeclaration(i+1)
+	if !isMacroCase(name) || st.depth() > 0 && !st.in(braceRecord) {
+		return false
+	}
+	if st.depth() == 0 && m.declarationStart(st.prev) && m.startsDeclaration(i+1) {
+		return true
+	}
+	// void *ctx[] CRYPTO_MINALIGN_ATTR;
+	return (m.is(st.prev, ']') || m.is(st.prev, ')')) && (m.is(i+1, ';') || m.is(i+1, '=') || m.is(i+1, ','))
 }
 
 // declarationStarters are the keywords a declaration can start with.
@@ -599,6 +615,18 @@ var declarationStarters = map[string]bool{
 	"__inline__": true, "__always_inline": true,
 }
 
+// skipAnnotations returns the index of the first token from i on that is
+// not an annotation (with its arguments).
+func (m *masker) skipAnnotations(i int) int {
+	for i < len(m.toks) && m.toks[i].kind == tokIdent && isAnnotation(m.text(i)) {
+		i++
+		if c := m.closer(i); c > 0 && m.is(i, '(') {
+			i = c + 1
+		}
+	}
+	return i
+}
+
 // startsDeclaration reports whether token i is a keyword a declaration
 // starts with: after an unknown upper-case word, that word can only be an
 // attribute macro.
@@ -606,10 +634,10 @@ func (m *masker) startsDeclaration(i int) bool {
 	return i < len(m.toks) && m.toks[i].kind == tokIdent && declarationStarters[m.text(i)]
 }
 
-// declarationMacro blanks a file-scope declaration made by the macro at i,
-// with the storage class and const before it and any initializer after
-// it: `static const DECLARE_TLV_DB_SCALE(t, -1725, 75, 0);`,
-// `static DEFINE_PER_CPU(int, irq) = -1;`.
+// declarationMacro blanks a declaration made by the macro at i, with the
+// storage class and const before it and the annotations and initializer
+// after it: `static const DECLARE_TLV_DB_SCALE(t, -1725, 75, 0);`,
+// `static DEFINE_PER_CPU(int, irq) __initdata = -1;`.
 func (m *masker) declarationMacro(i int, st *cState) int {
 	from := i
 	for _, p := range []int{st.prev, st.prev2} {
@@ -618,7 +646,7 @@ func (m *masker) declarationMacro(i int, st *cState) int {
 		}
 	}
 	c := m.closer(i + 1)
-	last := c + 1 // the `;`, or the `=` of an initializer
+	last := m.skipAnnotations(c + 1) // the `;`, or the `=` of an initializer
 	if m.is(last, '=') {
 		for last < len(m.toks) && !m.is(last, ';') {
 			if p := m.closer(last); p > last {
@@ -634,12 +662,20 @@ func (m *masker) declarationMacro(i int, st *cState) int {
 	return last
 }
 
-// declaresByMacro reports whether the file-scope invocation at i, followed
-// by `;`, can only be a macro that defines something: `static
-// DEVICE_ATTR(a, 0444, show, NULL);` (a declarator cannot hold a list) or
-// `CONFIGFS_ATTR(, name);` (an empty argument).
+// declaresByMacro reports whether the invocation at i, followed by
+// annotations and a `;` or an initializer, can only be a macro that
+// defines something: `static DEVICE_ATTR(a, 0444, show, NULL);` (a
+// declarator cannot hold a list), `CONFIGFS_ATTR(, name);` (an empty
+// argument), `DEFINE_PER_CPU(int, x) = 1;` (a call takes no initializer).
 func (m *masker) declaresByMacro(i int, st *cState) bool {
 	open, c := i+1, m.closer(i+1)
+	switch end := m.skipAnnotations(c + 1); {
+	case m.is(end, '='):
+		// DEFINE_PER_CPU_PAGE_ALIGNED(struct gdt_page, gdt_page) = { ... };
+		return true
+	case !m.is(end, ';'):
+		return false
+	}
 	commas := m.commas(open, c)
 	qualified := m.isStorageClass(st.prev) || m.isIdent(st.prev, "const")
 	from := open
@@ -868,4 +904,54 @@ func (m *masker) caseRange(i int, done []bool) {
 		}
 		return
 	}
+}
+
+// offsetofMember blanks the member path after the first name in
+// `offsetof(T, a.b[2])`, which the grammar reads only as one name, and
+// returns the index of the last token it consumed.
+func (m *masker) offsetofMember(i int) int {
+	c := m.closer(i + 1)
+	commas := m.commas(i+1, c)
+	if c < 0 || !m.is(i+1, '(') || len(commas) != 1 {
+		return i
+	}
+	first := commas[0] + 1
+	if first+1 >= c || m.toks[first].kind != tokIdent {
+		return i
+	}
+	start, end := m.toks[first+1].start, m.toks[c-1].end
+	m.blank(start, end)
+	m.note(AnnOffsetofMember, m.str(m.toks[first].start, end), start, end)
+	return c
+}
+
+// asmLabel blanks the asm label of a declaration (`register long r0
+// asm("r0") = x;`, `int f(void) asm("g");`), which the grammar does not
+// read, and returns the index of the last token it consumed.
+func (m *masker) asmLabel(i int, st *cState) int {
+	if p := st.prev; p < 0 || p != i-1 || !m.endsDeclarator(p) {
+		return i
+	}
+	if a := m.afterGroup(i); a != '=' && a != ';' && a != ',' {
+		return i
+	}
+	c := m.closer(i + 1)
+	start, end := m.toks[i].start, m.toks[c].end
+	m.blank(start, end)
+	m.note(m.text(i), m.inner(i+1, c), start, end)
+	return c
+}
+
+// endsDeclarator reports whether token p can end a declarator: a `)`, a
+// `]` or a name that is not a keyword (`asm volatile (`, `asm goto (` and
+// `return asm(...)` are statements).
+func (m *masker) endsDeclarator(p int) bool {
+	if m.is(p, ')') || m.is(p, ']') {
+		return true
+	}
+	if m.toks[p].kind != tokIdent {
+		return false
+	}
+	w := m.text(p)
+	return !cNotCalls[w] && !declarationStarters[w] && w != "volatile" && w != "goto" && w != "inline"
 }

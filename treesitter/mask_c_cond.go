@@ -1,5 +1,11 @@
 package treesitter
 
+import (
+	"cmp"
+	"slices"
+	"sort"
+)
+
 // Directives. tree-sitter-c reads `#if ... #endif` only around whole
 // declarations, statements or members, and other directives only where a
 // declaration or statement could be; kernel code also puts them inside
@@ -20,6 +26,9 @@ type cDirective struct {
 	// ctx is the index of the innermost bracket open at the directive,
 	// or -1 at file scope.
 	ctx int32
+	// assembly marks the #if of a group with an assembler branch, which
+	// assemblyBranches has handled.
+	assembly bool
 }
 
 func (d cDirective) opens() bool {
@@ -53,27 +62,94 @@ func (m *masker) directivesC(dirs []cDirective) {
 		return
 	}
 	m.directiveContexts(dirs)
-	var open [][]int // the directives of each unclosed group
+	for i, d := range dirs {
+		if !d.conditional() && m.inList(d.ctx) {
+			m.merge(dirs, []int{i})
+		}
+	}
+	for _, g := range conditionalGroups(dirs) {
+		if !dirs[g[0]].assembly && !m.annotated(dirs[g[0]].start) && m.unreadable(dirs, g) {
+			m.merge(dirs, g)
+		}
+	}
+	// Groups end inner first, so their notes are out of order.
+	slices.SortFunc(m.anns, func(a, b Annotation) int { return cmp.Compare(a.Start, b.Start) })
+}
+
+// conditionalGroups returns the complete #if ... #endif groups of dirs as
+// the indexes of their directives, inner groups before the groups holding
+// them. Directives whose #if or #endif is not in the file are left out.
+func conditionalGroups(dirs []cDirective) [][]int {
+	var out, open [][]int
 	for i, d := range dirs {
 		switch {
+		case !d.conditional():
 		case d.opens():
 			open = append(open, []int{i})
-		case !d.conditional():
-			if m.inList(d.ctx) {
-				m.merge(dirs, []int{i})
-			}
 		case len(open) == 0:
-			// an #else or #endif whose #if is not in this file
 		case d.closes():
-			g := append(open[len(open)-1], i)
+			out = append(out, append(open[len(open)-1], i))
 			open = open[:len(open)-1]
-			if m.unreadable(dirs, g) {
-				m.merge(dirs, g)
-			}
 		default:
 			open[len(open)-1] = append(open[len(open)-1], i)
 		}
 	}
+	return out
+}
+
+// assemblyBranches blanks the assembler branches of `#ifdef __ASSEMBLY__`
+// groups (the first branch, or the #else of `#ifndef __ASSEMBLY__`) and
+// marks their tokens done: they are not C. An assembler branch inside
+// another is covered by the outer one.
+func (m *masker) assemblyBranches(dirs []cDirective, done []bool) {
+	type branch struct{ from, to uint32 }
+	var bs []branch
+	for _, g := range conditionalGroups(dirs) {
+		first := dirs[g[0]]
+		cond := m.condition(first)
+		asm := -1 // the index in g of the directive opening the branch
+		switch {
+		case first.name == "#ifdef" && cond == "__ASSEMBLY__", first.name == "#if" && cond == "defined(__ASSEMBLY__)":
+			asm = 0
+		case first.name == "#ifndef" && cond == "__ASSEMBLY__", first.name == "#if" && cond == "!defined(__ASSEMBLY__)":
+			if len(g) == 3 && dirs[g[1]].name == "#else" {
+				asm = 1
+			}
+		}
+		if asm >= 0 {
+			dirs[g[0]].assembly = true
+			bs = append(bs, branch{dirs[g[asm]].end, dirs[g[asm+1]].start})
+		}
+	}
+	slices.SortFunc(bs, func(a, b branch) int { return cmp.Compare(a.from, b.from) })
+	covered := uint32(0)
+	for _, b := range bs {
+		if b.from < covered || b.from >= b.to {
+			continue
+		}
+		covered = b.to
+		m.blank(b.from, b.to)
+		m.note(AnnAssembly, "__ASSEMBLY__", b.from, b.to)
+		k := sort.Search(len(m.toks), func(k int) bool { return m.toks[k].start >= b.from })
+		for ; k < len(m.toks) && m.toks[k].start < b.to; k++ {
+			done[k] = true
+		}
+	}
+}
+
+// condition is a directive's condition without comments or blanks.
+func (m *masker) condition(d cDirective) string {
+	args := m.src[d.args.start:d.args.end]
+	var b []byte
+	for i := 0; i < len(args); i++ {
+		switch {
+		case args[i] == '/' && i+1 < len(args) && (args[i+1] == '*' || args[i+1] == '/'):
+			return string(b)
+		case !isSpace(args[i]) && args[i] != '\\':
+			b = append(b, args[i])
+		}
+	}
+	return string(b)
 }
 
 // directiveContexts sets each directive's ctx with one pass of a bracket

@@ -217,6 +217,36 @@ func TestMaskCDeclarationMacros(t *testing.T) {
 		in:   "enum e {\n\tA,\n#define B_SHIFT 3\n\tB,\n};",
 		want: "enum e {\n\tA,\n~~~~~~~~~~~~~~~~~\n\tB,\n};",
 		anns: []string{"#define(B_SHIFT 3)"},
+	}, {
+		// Declarations with their annotations and an initializer.
+		in:   "static DECLARE_BITMAP(mask, NR_CPUS) __initdata;\nDEFINE_PER_CPU_PAGE_ALIGNED(struct gdt_page, gdt) = { .gdt = { 0 } };",
+		want: "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~",
+		anns: []string{"DECLARE_BITMAP(mask, NR_CPUS)", "DEFINE_PER_CPU_PAGE_ALIGNED(struct gdt_page, gdt)"},
+	}, {
+		// A static declaration macro in a body.
+		in:   "void f(void) { static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 10); g(); }",
+		want: "void f(void) { ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~ g(); }",
+		anns: []string{"DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 10)"},
+	}, {
+		// An attribute macro after a declarator.
+		in:   "struct s { void *ctx[] CRYPTO_MINALIGN_ATTR; };",
+		want: "struct s { void *ctx[] ~~~~~~~~~~~~~~~~~~~~; };",
+		anns: []string{"CRYPTO_MINALIGN_ATTR()"},
+	}, {
+		// offsetof takes a member path.
+		in:   "int o = offsetof(struct bpf_array, map.max_entries[1]);",
+		want: "int o = offsetof(struct bpf_array, map~~~~~~~~~~~~~~~);",
+		anns: []string{"offsetof member(map.max_entries[1])"},
+	}, {
+		// Asm labels of declarations, not asm statements.
+		in:   "register long r0 asm(\"r0\") = x;\nint f(void) __asm__(\"g\");\nvoid h(void) { asm volatile(\"nop\"); }",
+		want: "register long r0 ~~~~~~~~~ = x;\nint f(void) ~~~~~~~~~~~~;\nvoid h(void) { asm volatile(\"nop\"); }",
+		anns: []string{"asm(\"r0\")", "__asm__(\"g\")"},
+	}, {
+		// Assembler under #ifdef __ASSEMBLY__ goes, but for comments.
+		in:   "#ifndef __ASSEMBLY__\nint f(void);\n#else /* __ASSEMBLY__ */\n.macro FOO x /* the x */\n\tmov x, %r0\n.endm\n#endif\n",
+		want: "#ifndef __ASSEMBLY__\nint f(void);\n#else /* __ASSEMBLY__ */\n~~~~~~~~~~~~~/* the x */\n~~~~~~~~~~~\n~~~~~\n#endif\n",
+		anns: []string{"assembly(__ASSEMBLY__)"},
 	}})
 }
 
@@ -238,5 +268,10 @@ func TestMaskCMakesKernelCodeParse(t *testing.T) {
 		"static const struct dev_pm_ops pm = {\n\tSET_RUNTIME_PM_OPS(s, r, NULL)\n\tSET_SYSTEM_SLEEP_PM_OPS(s, r)\n};",
 		"static const DECLARE_TLV_DB_SCALE(t, -1725, 75, 0);",
 		"enum e {\n\tA,\n#define B_SHIFT 3\n\tB,\n};",
+		"static DECLARE_BITMAP(mask, NR_CPUS) __initdata;",
+		"void f(void) { static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 10); g(); }",
+		"int o = offsetof(struct bpf_array, map.max_entries[1]);",
+		"static inline long g(void) { register long r0 asm(\"r0\") = 1; return r0; }",
+		"#ifdef __ASSEMBLY__\n.macro FOO x\n\tmov x, %r0\n.endm\n#else\nint f(void);\n#endif\n",
 	})
 }
