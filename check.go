@@ -99,8 +99,13 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if st.CacheErr != nil {
 		fmt.Fprintf(stderr, "rivet check: cache: %v\n", st.CacheErr)
 	}
+	saved := make(chan error, 1)
+	go func() { saved <- ws.SaveCache() }()
 	diags, err := ws.Check(ctx, analysis.CheckOptions{Config: cfg, Rules: only, Progress: bar.check})
 	bar.finish()
+	if err := <-saved; err != nil {
+		fmt.Fprintf(stderr, "rivet check: cache: %v\n", err)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "rivet check: %v\n", err)
 		if ctx.Err() != nil {

@@ -26,6 +26,10 @@ type Workspace struct {
 
 	mu   sync.Mutex
 	docs map[string]*Document
+	// cache is the facts cache of the last Build; cacheDirty says it
+	// lacks something that Build learnt.
+	cache      *index.Cache
+	cacheDirty bool
 }
 
 // Options configure a workspace.
@@ -68,8 +72,8 @@ type BuildStats struct {
 
 // Build indexes the roots: every C and Rust file, then the C declarations
 // Rust depends on (two rounds: what Rust names, then the types and callees
-// those declarations mention), then saves the cache. Requests may run
-// meanwhile and answer from what is known.
+// those declarations mention). Requests may run meanwhile and answer from
+// what is known. Call SaveCache afterwards to persist the facts.
 func (w *Workspace) Build(ctx context.Context, progress func(BuildProgress)) (BuildStats, error) {
 	start := time.Now()
 	var st BuildStats
@@ -92,16 +96,25 @@ func (w *Workspace) Build(ctx context.Context, progress func(BuildProgress)) (Bu
 	if err != nil {
 		return st, err
 	}
-	if b.Cache != nil {
-		if progress != nil {
-			progress(BuildProgress{Phase: "save"})
-		}
-		if err := b.Cache.Save(w.Index); err != nil {
-			st.CacheErr = err
-		}
-	}
+	w.mu.Lock()
+	w.cache = b.Cache
+	w.cacheDirty = b.Cache != nil && (s.FromCache < s.Files || s.Removed > 0 || n > 0)
+	w.mu.Unlock()
 	st.Duration = time.Since(start)
 	return st, nil
+}
+
+// SaveCache writes the facts to the persistent cache when the last Build
+// learnt anything the cache did not hold.
+func (w *Workspace) SaveCache() error {
+	w.mu.Lock()
+	c, dirty := w.cache, w.cacheDirty
+	w.cacheDirty = false
+	w.mu.Unlock()
+	if c == nil || !dirty {
+		return nil
+	}
+	return c.Save(w.Index)
 }
 
 // EnsureNeeded parses the C declarations Rust depends on that lack facts.

@@ -142,6 +142,7 @@ type Stats struct {
 	Files, RustFiles, CFiles int
 	FromCache                int
 	Skipped                  int // unreadable, binary or huge files
+	Removed                  int // files the index knew that are gone
 	Bytes                    int64
 	WalkErrors               []WalkError
 }
@@ -258,6 +259,7 @@ func (b *Builder) Build(ctx context.Context, roots []string) (Stats, error) {
 	})
 	release()
 	b.Index.Remove(gone...)
+	st.Removed = len(gone)
 	return st, nil
 }
 

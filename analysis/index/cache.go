@@ -2,7 +2,6 @@ package index
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/gob"
@@ -23,15 +22,18 @@ import (
 
 // The cache file is
 //
-//	magic[8] formatVersion[u32] factsVersion[u32] payloadLen[u64] xxhash64(payload)[u64] payload
+//	magic[8] formatVersion[u32] factsVersion[u32] stream xxhash64(stream)[u64]
 //
-// where payload is a gob-encoded cachePayload. Anything that does not
-// check out, to the last byte, is discarded: a cache is only ever a hint.
+// where stream is a sequence of gob messages: a cacheHead, one cacheEntry
+// per file, and a cacheTail holding the callee names the entries refer
+// to. Entries are encoded and decoded one at a time, so neither side
+// holds the whole file in memory. Anything that does not check out, to
+// the last byte, is discarded: a cache is only ever a hint.
 const (
-	cacheMagic   = "RIVETIDX"
-	cacheFormat  = 1
-	cacheHeader  = 8 + 4 + 4 + 8 + 8
-	cacheMaxSize = 4 << 30
+	cacheMagic  = "RIVETIDX"
+	cacheFormat = 2
+	cacheHeader = 8 + 4 + 4
+	cacheSum    = 8
 )
 
 // Cache is the persistent per-file facts cache of one workspace, under the
@@ -84,16 +86,21 @@ func OpenCache(dir string, roots []string) (*Cache, error) {
 // Path is the cache file.
 func (c *Cache) Path() string { return filepath.Join(c.dir, "index.bin") }
 
-type cachePayload struct {
-	Roots   []string
-	Names   []string // callee names, indexed by cacheEntry.Callees
-	Entries []cacheEntry
+type cacheHead struct {
+	Roots []string
+	Files int
+}
+
+type cacheTail struct {
+	Names []string // callee names, indexed by cacheEntry.Callees
 }
 
 type cacheEntry struct {
 	Stat    Stat
 	Hash    string
-	Scan    *facts.Scan
+	Scan    *facts.Scan // Includes and Cleanups; Decls and Callees travel below
+	Names   string      // the declaration store (decls.go)
+	Items   []byte      // its records, declItemSize bytes each
 	Callees []uint32
 	C       *facts.C
 	CSpans  []facts.Span
@@ -102,17 +109,18 @@ type cacheEntry struct {
 }
 
 // Load reads the cache. A missing cache is not an error (it returns an
-// empty map); a damaged, foreign or outdated one is discarded with an
-// error saying why.
+// empty map); a damaged, foreign or outdated one is removed and an error
+// says why.
 func (c *Cache) Load() (map[string]*File, error) {
-	data, err := os.ReadFile(c.Path())
+	f, err := os.Open(c.Path())
 	if errors.Is(err, os.ErrNotExist) {
 		return map[string]*File{}, nil
 	}
 	if err != nil {
 		return map[string]*File{}, err
 	}
-	files, err := c.decode(data)
+	defer f.Close()
+	files, err := c.decode(f)
 	if err != nil {
 		os.Remove(c.Path())
 		return map[string]*File{}, fmt.Errorf("discarded %s: %w", c.Path(), err)
@@ -120,62 +128,82 @@ func (c *Cache) Load() (map[string]*File, error) {
 	return files, nil
 }
 
-func (c *Cache) decode(data []byte) (map[string]*File, error) {
-	if len(data) < cacheHeader || string(data[:8]) != cacheMagic {
-		return nil, errors.New("not a rivet cache")
-	}
-	if v := binary.LittleEndian.Uint32(data[8:]); v != cacheFormat {
-		return nil, fmt.Errorf("cache format %d, want %d", v, cacheFormat)
-	}
-	if v := binary.LittleEndian.Uint32(data[12:]); v != facts.Version {
-		return nil, fmt.Errorf("facts version %d, want %d", v, facts.Version)
-	}
-	n := binary.LittleEndian.Uint64(data[16:])
-	sum := binary.LittleEndian.Uint64(data[24:])
-	payload := data[cacheHeader:]
-	if uint64(len(payload)) != n {
-		return nil, fmt.Errorf("truncated: %d of %d bytes", len(payload), n)
-	}
-	if xxhash.Sum64(payload) != sum {
-		return nil, errors.New("checksum mismatch")
-	}
-	var p cachePayload
-	if err := decodeGob(payload, &p); err != nil {
+func (c *Cache) decode(f *os.File) (files map[string]*File, err error) {
+	defer func() {
+		if r := recover(); r != nil { // gob on hostile input
+			files, err = nil, fmt.Errorf("decode: %v", r)
+		}
+	}()
+	fi, err := f.Stat()
+	if err != nil {
 		return nil, err
 	}
-	if strings.Join(p.Roots, "\x00") != strings.Join(c.roots, "\x00") {
+	var hdr [cacheHeader]byte
+	if fi.Size() < cacheHeader+cacheSum {
+		return nil, errors.New("not a rivet cache")
+	}
+	if _, err := io.ReadFull(f, hdr[:]); err != nil || string(hdr[:8]) != cacheMagic {
+		return nil, errors.New("not a rivet cache")
+	}
+	if v := binary.LittleEndian.Uint32(hdr[8:]); v != cacheFormat {
+		return nil, fmt.Errorf("cache format %d, want %d", v, cacheFormat)
+	}
+	if v := binary.LittleEndian.Uint32(hdr[12:]); v != facts.Version {
+		return nil, fmt.Errorf("facts version %d, want %d", v, facts.Version)
+	}
+	sum := xxhash.New()
+	stream := io.LimitReader(f, fi.Size()-cacheHeader-cacheSum)
+	br := bufio.NewReaderSize(io.TeeReader(stream, sum), 1<<20)
+	dec := gob.NewDecoder(br)
+	var head cacheHead
+	if err := dec.Decode(&head); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	if strings.Join(head.Roots, "\x00") != strings.Join(c.roots, "\x00") {
 		return nil, errors.New("cache of other roots")
 	}
-	files := make(map[string]*File, len(p.Entries))
-	for i := range p.Entries {
-		e := &p.Entries[i]
-		if err := c.validate(e, len(p.Names)); err != nil {
+	if head.Files < 0 || head.Files > 1<<24 {
+		return nil, errors.New("implausible file count")
+	}
+	entries := make([]cacheEntry, head.Files)
+	for i := range entries {
+		if err := dec.Decode(&entries[i]); err != nil {
+			return nil, fmt.Errorf("decode entry %d: %w", i, err)
+		}
+	}
+	var tail cacheTail
+	if err := dec.Decode(&tail); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	// Drain what the decoder left, through the hash, so the checksum
+	// covers the whole stream; then compare with the trailer.
+	if _, err := io.Copy(io.Discard, br); err != nil {
+		return nil, err
+	}
+	var want [cacheSum]byte
+	if _, err := io.ReadFull(f, want[:]); err != nil {
+		return nil, errors.New("truncated")
+	}
+	if sum.Sum64() != binary.LittleEndian.Uint64(want[:]) {
+		return nil, errors.New("checksum mismatch")
+	}
+	files = make(map[string]*File, len(entries))
+	for i := range entries {
+		e := &entries[i]
+		if err := c.validate(e, len(tail.Names)); err != nil {
 			return nil, fmt.Errorf("entry %d: %w", i, err)
 		}
 		f := &File{Stat: e.Stat, Hash: e.Hash, Scan: e.Scan, C: e.C, CSpans: e.CSpans, Rust: e.Rust, DenseMacros: e.Dense}
+		f.decls = declStore{names: e.Names, items: decodeItems(e.Items)}
 		if f.Scan != nil {
 			f.Scan.Callees = make([]string, len(e.Callees))
 			for j, id := range e.Callees {
-				f.Scan.Callees[j] = p.Names[id]
+				f.Scan.Callees[j] = tail.Names[id]
 			}
 		}
 		files[f.Path] = f
 	}
 	return files, nil
-}
-
-// decodeGob decodes, turning a decoder panic on hostile input into an
-// error.
-func decodeGob(data []byte, v any) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("decode: %v", r)
-		}
-	}()
-	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(v); err != nil {
-		return fmt.Errorf("decode: %w", err)
-	}
-	return nil
 }
 
 // validate checks what rivet later trusts: the path lies inside a root,
@@ -195,11 +223,13 @@ func (c *Cache) validate(e *cacheEntry, nNames int) error {
 	}
 	size := uint32(min(e.Stat.Size, MaxFileSize))
 	bad := func(s facts.Span) bool { return s.Start > s.End || s.End > size }
-	if e.Scan != nil {
-		for _, d := range e.Scan.Decls {
-			if bad(d.Span) || d.Name == "" {
-				return fmt.Errorf("%s: bad declaration %q", e.Stat.Path, d.Name)
-			}
+	if len(e.Items)%declItemSize != 0 {
+		return fmt.Errorf("%s: bad declaration records", e.Stat.Path)
+	}
+	for _, it := range decodeItems(e.Items) {
+		if uint64(it.nameOff)+uint64(it.nameLen) > uint64(len(e.Names)) || it.nameLen == 0 ||
+			bad(facts.Span{Start: it.start, End: it.end}) || it.name0 > size {
+			return fmt.Errorf("%s: bad declaration", e.Stat.Path)
 		}
 	}
 	for _, id := range e.Callees {
@@ -234,60 +264,100 @@ func (c *Cache) validate(e *cacheEntry, nNames int) error {
 	return nil
 }
 
-// Save writes the disk-backed files of the index to the cache atomically.
-// Files open in the editor are left out: their text is not on disk. The
-// index is locked only while the entries are collected, not while they
-// are encoded and written.
+// Save writes the disk-backed files of the index to the cache atomically,
+// one entry at a time. Files open in the editor are left out: their text
+// is not on disk. The index is locked only while entries are collected.
 func (c *Cache) Save(ix *Index) error {
 	snap, release := ix.Snapshot()
-	p := cachePayload{Roots: c.roots}
+	var entries []cacheEntry
+	var tail cacheTail
 	ids := map[string]uint32{}
 	snap.Files(func(f *File) bool {
 		if f.Open || f.Hash == "" {
 			return true
 		}
-		e := cacheEntry{Stat: f.Stat, Hash: f.Hash, Scan: f.Scan, C: f.C, CSpans: f.CSpans, Rust: f.Rust, Dense: f.DenseMacros}
+		e := cacheEntry{Stat: f.Stat, Hash: f.Hash, Scan: f.Scan, C: f.C, CSpans: f.CSpans, Rust: f.Rust, Dense: f.DenseMacros,
+			Names: f.decls.names, Items: encodeItems(f.decls.items)}
 		for _, id := range f.callees {
-			name := snap.ix.names.name(id)
+			name := snap.ix.callees.name(id)
 			cid, ok := ids[name]
 			if !ok {
-				cid = uint32(len(p.Names))
+				cid = uint32(len(tail.Names))
 				ids[name] = cid
-				p.Names = append(p.Names, name)
+				tail.Names = append(tail.Names, name)
 			}
 			e.Callees = append(e.Callees, cid)
 		}
-		p.Entries = append(p.Entries, e)
+		entries = append(entries, e)
 		return true
 	})
 	release()
-	var payload bytes.Buffer
-	if err := gob.NewEncoder(&payload).Encode(&p); err != nil {
-		return fmt.Errorf("cache encode: %w", err)
-	}
-	if payload.Len() > cacheMaxSize {
-		return fmt.Errorf("cache too large (%d bytes)", payload.Len())
-	}
+
 	t, err := renameio.NewPendingFile(c.Path(), renameio.WithPermissions(0o600))
 	if err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}
 	defer t.Cleanup()
-	w := bufio.NewWriterSize(t, 1<<20)
 	var hdr [cacheHeader]byte
 	copy(hdr[:], cacheMagic)
 	binary.LittleEndian.PutUint32(hdr[8:], cacheFormat)
 	binary.LittleEndian.PutUint32(hdr[12:], facts.Version)
-	binary.LittleEndian.PutUint64(hdr[16:], uint64(payload.Len()))
-	binary.LittleEndian.PutUint64(hdr[24:], xxhash.Sum64(payload.Bytes()))
-	if _, err := w.Write(hdr[:]); err != nil {
+	if _, err := t.Write(hdr[:]); err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}
-	if _, err := io.Copy(w, &payload); err != nil {
-		return fmt.Errorf("cache: %w", err)
+	sum := xxhash.New()
+	w := bufio.NewWriterSize(io.MultiWriter(t, sum), 1<<20)
+	enc := gob.NewEncoder(w)
+	if err := enc.Encode(cacheHead{Roots: c.roots, Files: len(entries)}); err != nil {
+		return fmt.Errorf("cache encode: %w", err)
+	}
+	for i := range entries {
+		if err := enc.Encode(&entries[i]); err != nil {
+			return fmt.Errorf("cache encode: %w", err)
+		}
+		entries[i] = cacheEntry{} // let the encoded items go
+	}
+	if err := enc.Encode(&tail); err != nil {
+		return fmt.Errorf("cache encode: %w", err)
 	}
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}
+	var trailer [cacheSum]byte
+	binary.LittleEndian.PutUint64(trailer[:], sum.Sum64())
+	if _, err := t.Write(trailer[:]); err != nil {
+		return fmt.Errorf("cache: %w", err)
+	}
 	return t.CloseAtomicallyReplace()
+}
+
+// declItemSize is the encoded size of a declItem.
+const declItemSize = 6*4 + 2
+
+func encodeItems(items []declItem) []byte {
+	out := make([]byte, 0, len(items)*declItemSize)
+	for _, it := range items {
+		out = binary.LittleEndian.AppendUint32(out, it.nameOff)
+		out = binary.LittleEndian.AppendUint32(out, it.nameLen)
+		out = binary.LittleEndian.AppendUint32(out, it.name0)
+		out = binary.LittleEndian.AppendUint32(out, it.start)
+		out = binary.LittleEndian.AppendUint32(out, it.end)
+		out = binary.LittleEndian.AppendUint32(out, it.line)
+		out = append(out, byte(it.kind), byte(it.flags))
+	}
+	return out
+}
+
+func decodeItems(b []byte) []declItem {
+	items := make([]declItem, len(b)/declItemSize)
+	for i := range items {
+		r := b[i*declItemSize:]
+		items[i] = declItem{
+			nameOff: binary.LittleEndian.Uint32(r[0:]), nameLen: binary.LittleEndian.Uint32(r[4:]),
+			name0: binary.LittleEndian.Uint32(r[8:]), start: binary.LittleEndian.Uint32(r[12:]),
+			end: binary.LittleEndian.Uint32(r[16:]), line: binary.LittleEndian.Uint32(r[20:]),
+			kind: facts.DeclKind(r[24]), flags: facts.ScanFlags(r[25]),
+		}
+	}
+	return items
 }

@@ -102,16 +102,18 @@ func (ix *Index) ensureFile(ctx context.Context, path string, w *fileWork, read 
 	if f == nil {
 		return 0
 	}
-	scan := f.Scan
+	decls := f.Decls()
 	hash := Hash(src)
 	stale := hash != f.Hash
+	var scan *facts.Scan
 	if stale {
 		// Changed since the scan: the spans we know are out of date.
 		scan = cscan.Scan(src)
+		decls = scan.Decls
 	}
 	var spans []facts.Span
-	for i := range scan.Decls {
-		d := &scan.Decls[i]
+	for i := range decls {
+		d := &decls[i]
 		if !w.names[d.Name] || !wantsFacts(d) || (!stale && covered(f.CSpans, d.Span)) {
 			continue
 		}
@@ -140,7 +142,7 @@ func (ix *Index) mergeC(base *File, hash string, scan *facts.Scan, spans []facts
 	nf := *cur
 	if cur.Hash != hash {
 		// The disk changed under us: start over from the new scan.
-		nf.Hash, nf.Scan, nf.C, nf.CSpans, nf.callees = hash, scan, nil, nil, nil
+		nf.Hash, nf.Scan, nf.C, nf.CSpans, nf.callees, nf.decls = hash, scan, nil, nil, nil, declStore{}
 	}
 	var fresh []facts.Span
 	for _, s := range spans {

@@ -35,9 +35,12 @@ type File struct {
 	DenseMacros []uint64
 	// Rust holds the facts of a Rust file.
 	Rust *facts.Rust
-	// callees is Scan.Callees as sorted name ids (the strings are dropped
-	// to keep a kernel-sized index small).
+	// callees is Scan.Callees as sorted name ids and decls is
+	// Scan.Decls without pointers (see decls.go); Put moves them there.
 	callees []uint32
+	decls   declStore
+	// id numbers the path in the index's name table.
+	id uint32
 }
 
 // Rel returns the file's path relative to root, or its path when it is
@@ -47,6 +50,14 @@ func (f *File) Rel(root string) string {
 		return r
 	}
 	return f.Path
+}
+
+// Decls returns the file's scanned declarations.
+func (f *File) Decls() []facts.ScanDecl {
+	if f.Scan != nil && len(f.Scan.Decls) > 0 {
+		return f.Scan.Decls // not yet published
+	}
+	return f.decls.all()
 }
 
 // DeclRef is a scanned C declaration in a file.
@@ -79,8 +90,11 @@ type ItemLoc struct {
 type Index struct {
 	mu    sync.RWMutex
 	files map[string]*File
-	// cDecls are scanned C declarations by name, across files.
-	cDecls map[string][]DeclRef
+	// byID and ids number the paths for the name table.
+	byID []*File
+	ids  map[string]uint32
+	// cDecls are scanned C declarations by name hash, across files.
+	cDecls nameTable
 	// bindingRefs are Rust bindings:: references by bindgen name.
 	bindingRefs map[string][]RustRef
 	// exports are Rust fns exported to C by symbol; externs are Rust
@@ -92,7 +106,7 @@ type Index struct {
 	// crateItems are top-level items of Rust files in a rust/bindings
 	// directory: the bindings crate's hand-written additions.
 	crateItems map[string][]ItemLoc
-	names      interner
+	callees    interner
 	// kernel is the bindgen configuration when a root is a kernel tree.
 	kernel *Kernel
 	gen    uint64
@@ -102,13 +116,14 @@ type Index struct {
 func New() *Index {
 	return &Index{
 		files:       map[string]*File{},
-		cDecls:      map[string][]DeclRef{},
+		ids:         map[string]uint32{},
+		cDecls:      newNameTable(),
 		bindingRefs: map[string][]RustRef{},
 		exports:     map[string][]RustFnRef{},
 		externs:     map[string][]RustFnRef{},
 		crateItems:  map[string][]ItemLoc{},
 		dense:       map[string]*File{},
-		names:       newInterner(),
+		callees:     newInterner(),
 	}
 }
 
@@ -134,12 +149,24 @@ func (ix *Index) putLocked(f *File, keepOpen bool) {
 		return
 	}
 	if f.Scan != nil && f.callees == nil {
-		f.callees = ix.names.sortedIDs(f.Scan.Callees)
+		f.callees = ix.callees.sortedIDs(f.Scan.Callees)
 		f.Scan.Callees = nil
 	}
+	if f.Scan != nil && f.decls.len() == 0 && len(f.Scan.Decls) > 0 {
+		f.decls = newDeclStore(f.Scan.Decls)
+		f.Scan.Decls = nil
+	}
+	id, ok := ix.ids[f.Path]
+	if !ok {
+		id = uint32(len(ix.byID))
+		ix.ids[f.Path] = id
+		ix.byID = append(ix.byID, nil)
+	}
+	f.id = id
 	if old != nil {
 		ix.unlink(old)
 	}
+	ix.byID[id] = f
 	ix.files[f.Path] = f
 	ix.link(f)
 	ix.gen++
@@ -153,6 +180,7 @@ func (ix *Index) Remove(paths ...string) {
 		if old := ix.files[p]; old != nil {
 			ix.unlink(old)
 			delete(ix.files, p)
+			ix.byID[old.id] = nil
 		}
 	}
 	ix.gen++
@@ -168,11 +196,8 @@ func (ix *Index) SetKernel(k *Kernel) {
 
 // link adds f's names to the tables. Callers hold mu.
 func (ix *Index) link(f *File) {
-	if f.Scan != nil {
-		for i := range f.Scan.Decls {
-			d := &f.Scan.Decls[i]
-			ix.cDecls[d.Name] = append(ix.cDecls[d.Name], DeclRef{File: f, Decl: d})
-		}
+	for i := range f.decls.items {
+		ix.cDecls.add(hashName(f.decls.name(i)), f.id, uint32(i))
 	}
 	if len(f.DenseMacros) > 0 {
 		ix.dense[f.Path] = f
@@ -202,14 +227,8 @@ func (ix *Index) link(f *File) {
 // unlink removes f's names from the tables. Callers hold mu.
 func (ix *Index) unlink(f *File) {
 	delete(ix.dense, f.Path)
-	if f.Scan != nil {
-		for i := range f.Scan.Decls {
-			name := f.Scan.Decls[i].Name
-			ix.cDecls[name] = dropFile(ix.cDecls[name], f, func(r DeclRef) *File { return r.File })
-			if len(ix.cDecls[name]) == 0 {
-				delete(ix.cDecls, name)
-			}
-		}
+	for i := range f.decls.items {
+		ix.cDecls.remove(hashName(f.decls.name(i)), f.id)
 	}
 	if r := f.Rust; r != nil {
 		for _, it := range bindingsCrateItems(f) {
@@ -295,24 +314,44 @@ func (s *Snapshot) Files(fn func(*File) bool) {
 // CDecls returns the scanned C declarations named name, including the
 // macros of register-dump headers (found by re-scanning them).
 func (s *Snapshot) CDecls(name string) []DeclRef {
-	ds := s.ix.cDecls[name]
-	if len(s.ix.dense) == 0 {
-		return ds
-	}
-	if more := s.denseDecls(name); len(more) > 0 {
-		return append(append([]DeclRef(nil), ds...), more...)
+	var ds []DeclRef
+	s.ix.cDecls.each(hashName(name), func(p posting) bool {
+		f := s.ix.byID[p.file]
+		if f != nil && int(p.decl) < f.decls.len() && f.decls.name(int(p.decl)) == name {
+			d := f.decls.decl(int(p.decl))
+			ds = append(ds, DeclRef{File: f, Decl: &d})
+		}
+		return true
+	})
+	if len(s.ix.dense) > 0 {
+		ds = append(ds, s.denseDecls(name)...)
 	}
 	return ds
 }
 
-// CNames calls fn for every declared C name until fn returns false.
-func (s *Snapshot) CNames(fn func(name string, decls []DeclRef) bool) {
-	for n, d := range s.ix.cDecls {
-		if !fn(n, d) {
-			return
+// CDeclsMatching calls fn for every scanned C declaration whose name
+// match accepts, until fn returns false. match sees every declaration's
+// name without allocation; only accepted ones become DeclRefs. The macros
+// of register-dump headers are not listed (dense.go).
+func (s *Snapshot) CDeclsMatching(match func(name string) bool, fn func(DeclRef) bool) {
+	for _, f := range s.ix.byID {
+		if f == nil {
+			continue
+		}
+		for i := range f.decls.items {
+			if !match(f.decls.name(i)) {
+				continue
+			}
+			d := f.decls.decl(i)
+			if !fn(DeclRef{File: f, Decl: &d}) {
+				return
+			}
 		}
 	}
 }
+
+// NumCDecls is the number of scanned C declarations in the name table.
+func (s *Snapshot) NumCDecls() int { return s.ix.cDecls.count }
 
 // BindingRefs returns the Rust references to bindgen name.
 func (s *Snapshot) BindingRefs(name string) []RustRef { return s.ix.bindingRefs[name] }
@@ -348,7 +387,7 @@ func (s *Snapshot) Kernel() *Kernel { return s.ix.kernel }
 // CallerFiles returns the C files whose function bodies call name,
 // according to the cheap scan, sorted by path.
 func (s *Snapshot) CallerFiles(name string) []*File {
-	id, ok := s.ix.names.lookup(name)
+	id, ok := s.ix.callees.lookup(name)
 	if !ok {
 		return nil
 	}

@@ -327,8 +327,8 @@ func TestRegisterDumpHeaders(t *testing.T) {
 	snap, release := ix.Snapshot()
 	defer release()
 	f := snap.File(root + "/include/regs.h")
-	if f == nil || len(f.DenseMacros) == 0 || len(f.Scan.Decls) != 1 {
-		t.Fatalf("regs.h not treated as a register dump: %d hashed macros, %d decls", len(f.DenseMacros), len(f.Scan.Decls))
+	if f == nil || len(f.DenseMacros) == 0 || len(f.Decls()) != 1 {
+		t.Fatalf("regs.h not treated as a register dump: %d hashed macros, %d decls", len(f.DenseMacros), len(f.Decls()))
 	}
 	ds := snap.CDecls("mmREG_000042")
 	if len(ds) != 1 || ds[0].Decl.Kind != facts.DeclMacro || ds[0].Decl.Line != 43 {

@@ -30,6 +30,11 @@ func main() {
 		}
 	})
 	fmt.Printf("%-6s +%.2fs (at %.2fs)\n", phase, time.Since(last).Seconds(), time.Since(start).Seconds())
+	saveStart := time.Now()
+	if err := ws.SaveCache(); err != nil {
+		fmt.Println("save:", err)
+	}
+	fmt.Printf("save   +%.2fs\n", time.Since(saveStart).Seconds())
 	var m runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&m)
