@@ -253,7 +253,7 @@ int in(void);
 -- secret.c --
 int secret(void);
 `)
-	must(t, os.Symlink(outside, filepath.Join(root, "a", "outdir")))                        // a directory outside
+	must(t, os.Symlink(outside, filepath.Join(root, "a", "outdir")))                         // a directory outside
 	must(t, os.Symlink(filepath.Join(outside, "secret.c"), filepath.Join(root, "a", "s.c"))) // a file outside
 	must(t, os.Symlink(root, filepath.Join(root, "a", "loop")))                              // a loop
 	must(t, os.Symlink(filepath.Join(root, "a", "in.c"), filepath.Join(root, "a", "alias.c")))
