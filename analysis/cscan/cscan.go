@@ -151,6 +151,7 @@ type scanner struct {
 	frames  []frame
 	nextID  uint32
 	st      stmt
+	tok     tok // the token lex read last
 	conds   []cond
 	condLvl int // #if nesting, including levels beyond len(conds)
 
@@ -203,7 +204,7 @@ func (s *scanner) pop(end uint32) {
 		s.endEnumerator(&f)
 	}
 	if f.fromStmt {
-		s.st.add(tok{kind: tBraces, start: f.open, end: end, match: -1})
+		s.st.add(&tok{kind: tBraces, start: f.open, end: end, match: -1})
 	}
 }
 

@@ -62,7 +62,7 @@ func (st *stmt) reset() {
 func (st *stmt) empty() bool { return len(st.toks) == 0 && !st.overflow }
 
 // add appends t, pairing parentheses and leaving initializers out.
-func (st *stmt) add(t tok) {
+func (st *stmt) add(t *tok) {
 	if st.inInit {
 		switch t.kind {
 		case tOpen:
@@ -114,29 +114,26 @@ func (st *stmt) add(t tok) {
 
 // store appends t and returns its index, or -1 once the statement is too
 // long.
-func (st *stmt) store(t tok) int32 {
+func (st *stmt) store(t *tok) int32 {
 	if len(st.toks) >= maxStmtToks {
 		st.overflow = true
 		return -1
 	}
-	st.toks = append(st.toks, t)
+	st.toks = append(st.toks, *t)
 	return int32(len(st.toks) - 1)
 }
 
-// lex returns the next token outside frames that skip text, or false at
-// the end of the file or after a preprocessor directive (which may have
-// changed the scanner's state).
-func (s *scanner) lex() (tok, bool) {
+// lex reads the next token outside frames that skip text into s.tok. It
+// returns false at the end of the file or after a preprocessor directive
+// (which may have changed the scanner's state).
+func (s *scanner) lex() bool {
 	src := s.src
 	n := len(src)
 	i := s.i
 	for i < n {
 		c := src[i]
 		switch class[c] {
-		case cSpace:
-			i++
-			continue
-		case cNewline:
+		case cSpace, cNewline:
 			i++
 			continue
 		case cBackslash:
@@ -158,22 +155,24 @@ func (s *scanner) lex() (tok, bool) {
 			if s.atLineStart(i) {
 				s.i = i
 				s.directive()
-				return tok{}, false
+				return false
 			}
 		}
-		t := s.token(i)
-		s.i = int(t.end)
-		return t, true
+		s.token(i)
+		s.i = int(s.tok.end)
+		return true
 	}
 	s.i = n
-	return tok{}, false
+	return false
 }
 
-// token reads the token starting at i, which is no blank or comment.
-func (s *scanner) token(i int) tok {
+// token reads the token starting at i, which is no blank or comment,
+// into s.tok.
+func (s *scanner) token(i int) {
 	src := s.src
 	n := len(src)
-	t := tok{start: uint32(i), match: -1, end: uint32(i + 1)}
+	t := &s.tok
+	*t = tok{start: uint32(i), match: -1, end: uint32(i + 1)}
 	c := src[i]
 	switch class[c] {
 	case cIdent:
@@ -185,7 +184,7 @@ func (s *scanner) token(i int) tok {
 		}
 		if end < n && (src[end] == '"' || src[end] == '\'') && isLiteralPrefix(name) {
 			t.kind, t.end = tString, uint32(skipQuoted(src, end+1, src[end]))
-			return t
+			return
 		}
 		t.w = classify(name)
 	case cDigit:
@@ -203,7 +202,6 @@ func (s *scanner) token(i int) tok {
 			t.kind, t.end = tOther, uint32(i+2)
 		}
 	}
-	return t
 }
 
 func isLiteralPrefix(b []byte) bool {
@@ -249,17 +247,14 @@ func punct(c byte) tokKind {
 // fileScope reads file-scope tokens until a brace changes the frames, a
 // directive was handled or the file ends.
 func (s *scanner) fileScope() {
-	for {
-		t, ok := s.lex()
-		if !ok {
-			return
-		}
+	for s.lex() {
+		t := &s.tok
 		switch t.kind {
 		case tLBrace:
-			s.openBrace(t)
+			s.openBrace(*t)
 			return
 		case tRBrace:
-			s.closeBrace(t)
+			s.closeBrace(*t)
 			return
 		case tSemi:
 			if s.st.depth > 0 || s.st.initNest > 0 {
@@ -269,7 +264,7 @@ func (s *scanner) fileScope() {
 			}
 			s.endStmt(t.end, false)
 		default:
-			if s.st.depth > 0 && s.startsLine(t) {
+			if s.st.depth > 0 && s.startsLine(*t) {
 				// Parentheses left open (broken code): a declaration
 				// keyword in column 0 starts afresh.
 				s.stats.brokenStmt++
@@ -338,11 +333,8 @@ func (s *scanner) isExternC() bool {
 // recordBody reads the body of a struct, union or enum: nested tagged
 // records and enumerators are declarations.
 func (s *scanner) recordBody() {
-	for {
-		t, ok := s.lex()
-		if !ok {
-			return
-		}
+	for s.lex() {
+		t := s.tok
 		f := s.top()
 		switch t.kind {
 		case tRBrace:
