@@ -28,6 +28,7 @@ const (
 	cFileMacro                    // at file scope: blank NAME(...) and a following `;`
 	cLoop                         // in a body: a statement macro read as `while`
 	cGuard                        // in a body: a statement macro read as `if`
+	cSyscall                      // at file scope: SYSCALL_DEFINEn(name, ...) {
 )
 
 type cRule struct {
@@ -124,7 +125,7 @@ var cRules = func() map[string]cRule {
 
 // cRuleFor returns the rule for an identifier: a fixed one, or one of the
 // families (EXPORT_SYMBOL*, *for_each*, with_*, scoped_*, do_each_*,
-// while_each_*).
+// while_each_*, SYSCALL_DEFINE1-6).
 func cRuleFor(name string) (cRule, bool) {
 	if r, ok := cRules[name]; ok {
 		return r, true
@@ -136,6 +137,8 @@ func cRuleFor(name string) (cRule, bool) {
 		return cRule{action: cLoop}, true
 	case strings.HasPrefix(name, "scoped_"), strings.HasPrefix(name, "do_each_"):
 		return cRule{action: cGuard}, true
+	case isSyscallDefine(name):
+		return cRule{action: cSyscall}, true
 	}
 	return cRule{}, false
 }
@@ -509,6 +512,10 @@ func (m *masker) identC(i int, st *cState) int {
 	case cFileMacro:
 		if st.depth() == 0 && m.declarationStart(st.prev) && m.afterGroup(i) != 0 {
 			return m.fileMacro(i, i)
+		}
+	case cSyscall:
+		if st.depth() == 0 && m.declarationStart(st.prev) && m.afterGroup(i) == '{' {
+			m.syscallDefinition(i, st)
 		}
 	case cLoop, cGuard:
 		// A loop or guard macro has a body; while_each_thread(g, t) ends
@@ -954,4 +961,36 @@ func (m *masker) endsDeclarator(p int) bool {
 	}
 	w := m.text(p)
 	return !cNotCalls[w] && !declarationStarters[w] && w != "volatile" && w != "goto" && w != "inline"
+}
+
+// isSyscallDefine reports whether name is SYSCALL_DEFINE1 to 6, or the
+// COMPAT_ one. SYSCALL_DEFINE0(name) has no parameter list to make.
+func isSyscallDefine(name string) bool {
+	rest, ok := strings.CutPrefix(name, "COMPAT_")
+	if !ok {
+		rest = name
+	}
+	n, ok := strings.CutPrefix(rest, "SYSCALL_DEFINE")
+	return ok && len(n) == 1 && n[0] >= '1' && n[0] <= '6'
+}
+
+// syscallDefinition rewrites `SYSCALL_DEFINE2(name, int, fd, char __user
+// *, buf) {` into `long name(int, fd, char __user *, buf) {`, a function
+// definition the grammar reads: the macro becomes the syscalls' return
+// type, its `(` a blank and the comma after the name the `(` of a
+// parameter list in which each type and each name is a parameter. The
+// annotation spans `SYSCALL_DEFINE2(name,` and holds all the arguments.
+func (m *masker) syscallDefinition(i int, st *cState) {
+	open, c := i+1, m.closer(i+1)
+	name, comma := open+1, open+2
+	if comma >= c || m.toks[name].kind != tokIdent || !m.is(comma, ',') {
+		return
+	}
+	t := m.toks[i]
+	m.replace(t.start, t.end, "long")
+	m.blank(m.toks[open].start, m.toks[open].end)
+	m.replace(m.toks[comma].start, m.toks[comma].end, "(")
+	m.note(m.text(i), m.inner(open, c), t.start, m.toks[comma].end)
+	// The `(` and the name are read as they now are, not as a call.
+	st.done[open], st.done[name], st.done[comma] = true, true, true
 }

@@ -148,9 +148,21 @@ func TestMaskCTypeArguments(t *testing.T) {
 		anns: []string{"type argument(struct task_struct *)"},
 	}, {
 		// Annotations in a type argument stay in its text.
-		in:   "SYSCALL_DEFINE1(open, const char __user *, name)\n{\n}",
-		want: "SYSCALL_DEFINE1(open, ~~~~~~char~~~~~~~~~, name)\n{\n}",
+		in:   "DEFINE_X(open, const char __user *, name);",
+		want: "DEFINE_X(open, ~~~~~~char~~~~~~~~~, name);",
 		anns: []string{"type argument(const char __user *)"},
+	}})
+}
+
+func TestMaskCSyscallDefinitions(t *testing.T) {
+	checkMask(t, C, []maskCase{{
+		in:   "SYSCALL_DEFINE2(open, const char __user *, name, int, flags)\n{\n\treturn 0;\n}",
+		want: "long~~~~~~~~~~~~open( const char ~~~~~~ *, name, int, flags)\n{\n\treturn 0;\n}",
+		anns: []string{"SYSCALL_DEFINE2(open, const char __user *, name, int, flags)", "__user()"},
+	}, {
+		// Not followed by a body, or without parameters: left alone.
+		in:   "SYSCALL_DEFINE1(open, int, fd);\nSYSCALL_DEFINE0(sync)\n{\n}",
+		want: "SYSCALL_DEFINE1(open, int, fd);\nSYSCALL_DEFINE0(sync)\n{\n}",
 	}})
 }
 
@@ -273,5 +285,6 @@ func TestMaskCMakesKernelCodeParse(t *testing.T) {
 		"int o = offsetof(struct bpf_array, map.max_entries[1]);",
 		"static inline long g(void) { register long r0 asm(\"r0\") = 1; return r0; }",
 		"#ifdef __ASSEMBLY__\n.macro FOO x\n\tmov x, %r0\n.endm\n#else\nint f(void);\n#endif\n",
+		"COMPAT_SYSCALL_DEFINE3(ioctl, unsigned int, fd, unsigned int, cmd, compat_ulong_t, arg)\n{\n\treturn 0;\n}",
 	})
 }
