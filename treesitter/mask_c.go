@@ -6,17 +6,28 @@ import "strings"
 //
 //   - kernel annotations (`__user`, `__must_check`, `__acquires(x)`,
 //     `__attribute__((...))`, `__printf(1, 2)`, ...) are blanked, with
-//     their arguments when they take some;
+//     their arguments when they take some, unless used as plain names
+//     (`opts.noinstr`);
 //   - spellings with a keyword equivalent are overwritten by it
 //     (`__always_inline` -> `inline`, `__volatile__` -> `volatile`);
 //   - statement macros in function bodies (`list_for_each_entry(p, h, m) {`,
 //     `scoped_guard(mutex, &l) {`) are renamed `while` or `if`, so their
 //     arguments stay in the tree as a condition;
-//   - file-scope declaration macros (`DEFINE_FREE(...)`, `EXPORT_SYMBOL(f);`)
-//     are blanked whole;
+//   - declaration macros (`DEFINE_FREE(...)`, `EXPORT_SYMBOL(f);`, `static
+//     DEVICE_ATTR(a, 0444, s, NULL);`, a member `DECLARE_BITMAP(b, 8);`,
+//     juxtaposed initializer macros) are blanked whole, as are unknown
+//     upper-case attribute macros around declarations;
 //   - types passed to macros (`container_of(p, struct foo, m)`) are blanked
-//     down to one identifier;
-//   - GNU case ranges (`case 1 ... 3:`) lose their upper bound.
+//     down to one word;
+//   - `SYSCALL_DEFINEn(name, ...) {` reads `long name(...) {`;
+//   - GNU case ranges lose their upper bound, offsetof its member path
+//     beyond the first name, declarations their asm labels, and `};` after
+//     a function its `;`;
+//   - preprocessor directives the grammar cannot read where they are, and
+//     assembler under `#ifdef __ASSEMBLY__`, are blanked (mask_c_cond.go).
+//
+// Directive lines are not tokens, so nothing inside a #define is masked
+// but a named variadic parameter (`args...`).
 
 // cAction is what the C mask does with an identifier.
 type cAction uint8

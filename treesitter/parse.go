@@ -107,6 +107,12 @@ func (t *Tree) Reparse(ctx context.Context, newSrc []byte) (*Tree, error) {
 
 // diffEdit describes the change from a to b as one tree-sitter edit: the
 // common prefix and suffix stay, the middle is replaced.
+//
+// go-tree-sitter's EditInput passes OldEndPoint where tree-sitter expects
+// the new end point. Only nodes the edit touches get a wrong point, and
+// those are marked changed and re-lexed, so reparsed trees still match
+// full parses position for position (TestReparseMatchesFullParse and
+// FuzzReparse check exactly that).
 func diffEdit(a, b []byte) (sitter.EditInput, bool) {
 	if bytes.Equal(a, b) {
 		return sitter.EditInput{}, false
