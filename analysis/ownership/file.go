@@ -1,0 +1,439 @@
+package ownership
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/rivet-lsp/rivet/analysis/facts"
+	ts "github.com/rivet-lsp/rivet/treesitter"
+)
+
+// Env is what Analyze needs besides the tree.
+type Env struct {
+	// KB says what C functions do.
+	KB Knowledge
+	// Calls maps the start offset of a callee name to the C function a
+	// `bindings::` call (or a name imported from bindings) reaches;
+	// CallNames builds it from the file's facts. Without it, paths through
+	// a `bindings` module are still recognised.
+	Calls map[uint32]string
+}
+
+// CallNames maps the callee names of a file's bindings calls to the C
+// functions they name, for Env.Calls.
+func CallNames(r *facts.Rust) map[uint32]string {
+	if r == nil {
+		return nil
+	}
+	m := make(map[uint32]string)
+	for _, ref := range r.BindingRefs {
+		if ref.Kind == facts.RefCall {
+			m[ref.Span.Start] = ref.Name
+		}
+	}
+	return m
+}
+
+// File is what the tracker found in one Rust file.
+type File struct {
+	// Fns are the file's functions and closures, in source order.
+	Fns []*Fn
+	// Owners are the owner-type stores, each with its type's Drop.
+	Owners []Owner
+	// RefCounts are the AlwaysRefCounted impls with their C calls.
+	RefCounts []RefCount
+}
+
+// Call is one C call: the function and the call expression.
+type Call struct {
+	Func string
+	Span facts.Span
+}
+
+// Owner is a C resource stored in a field of the type whose method stores
+// it, with what the type's Drop does about that field.
+type Owner struct {
+	Store OwnerStore
+	Ctor  *Fn
+	// Drop spans the type's Drop impl; empty when the file has none.
+	Drop facts.Span
+	// Release is Drop's release of the field; Func is "" when Drop does
+	// not release it.
+	Release Call
+	// Handled: something else may take care of the field (Drop passes it
+	// on, or another function releases such a field): without a release
+	// in Drop, rivet cannot call it a leak.
+	Handled bool
+}
+
+// RefCount is an `unsafe impl AlwaysRefCounted for Type`: the C calls of
+// its inc_ref and the releasing C calls of its dec_ref.
+type RefCount struct {
+	Type string
+	Impl facts.Span
+	Inc  []Call
+	Dec  []Call
+}
+
+// Analyze runs the tracker over every function and closure of a Rust
+// file's tree and checks owner types against their Drop impls.
+func Analyze(root ts.Node, env Env) *File {
+	fe := &fileEnv{env: env, effects: map[string]Effect{}, structs: map[string]map[string]string{},
+		drops: map[string]*dropInfo{}, releasedFields: map[string]bool{}}
+	fe.collect(root)
+	out := &File{}
+	root.Walk(func(n ts.Node) bool {
+		switch n.Kind() {
+		case ts.RustKindFunctionItem, ts.RustKindClosureExpression:
+			if fn := fe.analyzeFn(n); fn != nil {
+				out.Fns = append(out.Fns, fn)
+			}
+		case ts.RustKindImplItem:
+			if lastSeg(n.Field(ts.RustFieldTrait).Text()) == "AlwaysRefCounted" {
+				out.RefCounts = append(out.RefCounts, fe.refCount(n))
+			}
+		}
+		return true
+	})
+	out.Owners = fe.owners(out.Fns)
+	return out
+}
+
+// fileEnv is what the walkers of one file share.
+type fileEnv struct {
+	env     Env
+	effects map[string]Effect
+	// structs maps a struct's name to its fields' type texts.
+	structs map[string]map[string]string
+	drops   map[string]*dropInfo
+	// releasedFields are field names some release call in the file gives
+	// back (`kfree(x.buf)`).
+	releasedFields map[string]bool
+}
+
+// dropInfo is what a type's Drop does with its fields.
+type dropInfo struct {
+	span     facts.Span
+	releases map[string]Call
+	mentions map[string]bool
+}
+
+// effect is the knowledge's answer for name, memoised.
+func (fe *fileEnv) effect(name string) Effect {
+	if e, ok := fe.effects[name]; ok {
+		return e
+	}
+	var e Effect
+	if fe.env.KB != nil {
+		e = fe.env.KB.Effect(name)
+	}
+	fe.effects[name] = e
+	return e
+}
+
+// cname returns the C function a callee node names, or "".
+func (fe *fileEnv) cname(fn ts.Node) string {
+	if fn.Kind() == ts.RustKindGenericFunction {
+		fn = fn.Field(ts.RustFieldFunction)
+	}
+	var name ts.Node
+	switch fn.Kind() {
+	case ts.RustKindIdentifier:
+		name = fn
+	case ts.RustKindScopedIdentifier:
+		name = fn.Field(ts.RustFieldName)
+	default:
+		return ""
+	}
+	if c, ok := fe.env.Calls[name.StartByte()]; ok {
+		return c
+	}
+	if fn.Kind() == ts.RustKindScopedIdentifier && lastSeg(fn.Field(ts.RustFieldPath).Text()) == "bindings" {
+		return name.Text()
+	}
+	return ""
+}
+
+// fieldType is the declared type of typ's field, or "".
+func (fe *fileEnv) fieldType(typ, field string) string { return fe.structs[typ][field] }
+
+// dropReleases reports whether typ's Drop releases field.
+func (fe *fileEnv) dropReleases(typ, field string) bool {
+	d := fe.drops[typ]
+	if d == nil {
+		return false
+	}
+	_, ok := d.releases[field]
+	return ok
+}
+
+// collect reads the file's struct fields, its Drop impls and the fields
+// its release calls give back, before any function is interpreted.
+func (fe *fileEnv) collect(root ts.Node) {
+	root.Walk(func(n ts.Node) bool {
+		switch n.Kind() {
+		case ts.RustKindStructItem:
+			fe.collectStruct(n)
+		case ts.RustKindImplItem:
+			if lastSeg(n.Field(ts.RustFieldTrait).Text()) == "Drop" {
+				fe.collectDrop(n)
+			}
+		case ts.RustKindCallExpression:
+			if f := fe.releasedField(n); f != "" {
+				fe.releasedFields[f] = true
+			}
+		}
+		return true
+	})
+}
+
+func (fe *fileEnv) collectStruct(n ts.Node) {
+	fields := map[string]string{}
+	body := n.Field(ts.RustFieldBody)
+	i := 0
+	for _, c := range body.NamedChildren() {
+		switch c.Kind() {
+		case ts.RustKindFieldDeclaration:
+			fields[c.Field(ts.RustFieldName).Text()] = compact(c.Field(ts.RustFieldType).Text())
+		case ts.RustKindVisibilityModifier, ts.RustKindAttributeItem, ts.RustKindLineComment, ts.RustKindBlockComment:
+		default: // a tuple struct's field type
+			fields[strconv.Itoa(i)] = compact(c.Text())
+			i++
+		}
+	}
+	fe.structs[n.Field(ts.RustFieldName).Text()] = fields
+}
+
+// releasedField returns the field name a release call gives back
+// (`kfree(self.buf)`, `clk_put(x.clk)`), or "".
+func (fe *fileEnv) releasedField(call ts.Node) string {
+	name := fe.cname(call.Field(ts.RustFieldFunction))
+	if name == "" {
+		return ""
+	}
+	eff := fe.effect(name)
+	args := argNodes(call)
+	if !eff.Releases || eff.ReleaseArg < 0 || eff.ReleaseArg >= len(args) {
+		return ""
+	}
+	a := stripPassThrough(args[eff.ReleaseArg])
+	if a.Kind() == ts.RustKindFieldExpression {
+		return a.Field(ts.RustFieldField).Text()
+	}
+	return ""
+}
+
+// stripPassThrough removes casts, parentheses, unsafe blocks and
+// pass-through method calls around an expression.
+func stripPassThrough(n ts.Node) ts.Node {
+	for {
+		switch n.Kind() {
+		case ts.RustKindParenthesizedExpression:
+			n = n.NamedChild(0)
+		case ts.RustKindTypeCastExpression:
+			n = n.Field(ts.RustFieldValue)
+		case ts.RustKindCallExpression:
+			fn := n.Field(ts.RustFieldFunction)
+			if fn.Kind() == ts.RustKindGenericFunction {
+				fn = fn.Field(ts.RustFieldFunction)
+			}
+			if fn.Kind() != ts.RustKindFieldExpression || !passThroughMethod[fn.Field(ts.RustFieldField).Text()] {
+				return n
+			}
+			n = fn.Field(ts.RustFieldValue)
+		default:
+			return n
+		}
+	}
+}
+
+// collectDrop records which fields a Drop impl releases and mentions.
+func (fe *fileEnv) collectDrop(impl ts.Node) {
+	typ := typeName(impl.Field(ts.RustFieldType))
+	d := &dropInfo{span: spanOf(impl), releases: map[string]Call{}, mentions: map[string]bool{}}
+	fe.drops[typ] = d
+	impl.Field(ts.RustFieldBody).Walk(func(n ts.Node) bool {
+		switch n.Kind() {
+		case ts.RustKindFieldExpression:
+			if n.Field(ts.RustFieldValue).Kind() == ts.RustKindSelf {
+				d.mentions[n.Field(ts.RustFieldField).Text()] = true
+			}
+		case ts.RustKindCallExpression:
+			name := fe.cname(n.Field(ts.RustFieldFunction))
+			if name == "" {
+				return true
+			}
+			eff := fe.effect(name)
+			args := argNodes(n)
+			if !eff.Releases || eff.ReleaseArg < 0 || eff.ReleaseArg >= len(args) {
+				return true
+			}
+			if f := fe.selfField(args[eff.ReleaseArg], typ); f != "" {
+				if _, dup := d.releases[f]; !dup {
+					d.releases[f] = Call{Func: name, Span: spanOf(n)}
+				}
+				d.mentions[f] = true
+			}
+		}
+		return true
+	})
+}
+
+// selfField returns the field of self an argument of Drop passes: `self.f`
+// through casts, or `self.as_raw()` when typ has a single field.
+func (fe *fileEnv) selfField(arg ts.Node, typ string) string {
+	a := stripPassThrough(arg)
+	switch {
+	case a.Kind() == ts.RustKindFieldExpression && a.Field(ts.RustFieldValue).Kind() == ts.RustKindSelf:
+		return a.Field(ts.RustFieldField).Text()
+	case a.Kind() == ts.RustKindSelf:
+		if fields := fe.structs[typ]; len(fields) == 1 {
+			for f := range fields {
+				return f
+			}
+		}
+	}
+	return ""
+}
+
+// typeName is a type's name without path and generics: `Foo<'a, T>` gives
+// "Foo".
+func typeName(t ts.Node) string { return lastSeg(t.Text()) }
+
+// analyzeFn runs the tracker over one function or closure; nil when it
+// has no body.
+func (fe *fileEnv) analyzeFn(n ts.Node) *Fn {
+	body := n.Field(ts.RustFieldBody)
+	if body.IsNull() {
+		return nil
+	}
+	fn := &Fn{Name: n.Field(ts.RustFieldName).Text(), Span: spanOf(n)}
+	if impl := n.Ancestor(ts.RustKindImplItem); !impl.IsNull() {
+		fn.Type = typeName(impl.Field(ts.RustFieldType))
+		fn.Trait = lastSeg(impl.Field(ts.RustFieldTrait).Text())
+	}
+	w := &walker{file: fe, fn: fn, locals: map[string]*local{}, leaked: map[int]bool{},
+		lockExits: map[int]*lockExit{}, fieldRes: map[string]int{}, params: map[string]string{}}
+	st := newState()
+	w.pushScope()
+	w.params0(n.Field(ts.RustFieldParameters), st, n.Kind() == ts.RustKindClosureExpression)
+	w.run(body, st)
+	return fn
+}
+
+// params0 binds the parameters: `&T` parameters and `&self` are borrowed,
+// by-value parameters live on the stack.
+func (w *walker) params0(ps ts.Node, st *state, closure bool) {
+	for _, p := range ps.NamedChildren() {
+		switch p.Kind() {
+		case ts.RustKindSelfParameter:
+			w.selfParam(compact(p.Text()), spanOf(p), st)
+		case ts.RustKindParameter:
+			pat := p.Field(ts.RustFieldPattern)
+			typ := p.Field(ts.RustFieldType)
+			if pat.Kind() == ts.RustKindSelf {
+				w.selfParam("self:"+compact(typ.Text()), spanOf(p), st)
+				continue
+			}
+			for pat.Kind() == ts.RustKindMutPattern {
+				pat = lastNamed(pat)
+			}
+			if pat.Kind() != ts.RustKindIdentifier {
+				continue
+			}
+			name := pat.Text()
+			w.params[name] = compact(typ.Text())
+			var v val
+			switch {
+			case typ.Kind() == ts.RustKindReferenceType && typ.FirstChildOfKind(ts.RustKindMutableSpecifier).IsNull():
+				id := w.newRes(&Resource{Kind: Borrowed, Desc: "the `" + compact(typ.Text()) + "` parameter `" + name + "`"})
+				st.set(id, resState{st: Owned})
+				v = val{id}
+			case typ.Kind() != ts.RustKindPointerType && typ.Kind() != ts.RustKindReferenceType && !closure:
+				w.bindName(name, nil, st, &local{decl: spanOf(p), typ: compact(typ.Text()), param: true})
+				continue
+			}
+			w.bindName(name, v, st, nil)
+		case ts.RustKindIdentifier:
+			w.bindName(p.Text(), nil, st, nil)
+		}
+	}
+}
+
+// selfParam binds self by how the method takes it. In Drop, self is the
+// function's to dispose of, not a borrow.
+func (w *walker) selfParam(text string, span facts.Span, st *state) {
+	w.selfSpan = span
+	ref := strings.HasPrefix(text, "&") || strings.HasPrefix(text, "self:&")
+	switch {
+	case strings.Contains(text, "Pin<") || strings.Contains(text, "Box<") || strings.Contains(text, "Arc<"):
+		w.self = selfPinned
+	case ref && strings.Contains(text, "mut"):
+		w.self = selfMutRef
+	case ref:
+		w.self = selfRef
+	default:
+		w.self = selfValue
+	}
+	if w.self == selfRef && w.fn.Trait != "Drop" {
+		id := w.newRes(&Resource{Kind: Borrowed, Desc: "`&self`"})
+		st.set(id, resState{st: Owned})
+		st.vars["self"] = val{id}
+	}
+}
+
+// refCount collects an AlwaysRefCounted impl's C calls.
+func (fe *fileEnv) refCount(impl ts.Node) RefCount {
+	rc := RefCount{Type: typeName(impl.Field(ts.RustFieldType)), Impl: spanOf(impl)}
+	for _, item := range impl.Field(ts.RustFieldBody).NamedChildren() {
+		if item.Kind() != ts.RustKindFunctionItem {
+			continue
+		}
+		name := item.Field(ts.RustFieldName).Text()
+		item.Walk(func(n ts.Node) bool {
+			if n.Kind() != ts.RustKindCallExpression {
+				return true
+			}
+			c := fe.cname(n.Field(ts.RustFieldFunction))
+			if c == "" {
+				return true
+			}
+			switch {
+			case name == "inc_ref":
+				rc.Inc = append(rc.Inc, Call{Func: c, Span: spanOf(n)})
+			case name == "dec_ref" && fe.effect(c).Releases:
+				rc.Dec = append(rc.Dec, Call{Func: c, Span: spanOf(n)})
+			}
+			return true
+		})
+	}
+	return rc
+}
+
+// owners pairs each owner-type store with its type's Drop.
+func (fe *fileEnv) owners(fns []*Fn) []Owner {
+	var out []Owner
+	seen := map[[2]int]bool{}
+	for _, fn := range fns {
+		for _, s := range fn.Stores {
+			if s.Res.Devm || s.Res.Kind != Value {
+				continue
+			}
+			key := [2]int{int(s.Res.Call.Start), int(s.Site.Start)}
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			o := Owner{Store: s, Ctor: fn}
+			if d := fe.drops[s.Type]; d != nil {
+				o.Drop = d.span
+				o.Release = d.releases[s.Field]
+				o.Handled = o.Release.Func == "" && d.mentions[s.Field]
+			} else {
+				o.Handled = fe.releasedFields[s.Field]
+			}
+			out = append(out, o)
+		}
+	}
+	return out
+}
