@@ -160,19 +160,26 @@ func (b *Builder) Build(ctx context.Context, roots []string) (Stats, error) {
 		}
 	}
 	b.progress(Progress{Phase: "walk"})
-	files, werrs := Walk(ctx, roots, WalkOptions{Skip: b.Skip})
-	st.WalkErrors = werrs
-	if err := ctx.Err(); err != nil {
-		return st, err
-	}
-	var cached map[string]*File
-	if b.Cache != nil {
-		var err error
-		cached, err = b.Cache.Load()
+	// Read the cache while the walk lists the tree: both wait on the disk.
+	loaded := make(chan map[string]*File, 1)
+	go func() {
+		if b.Cache == nil {
+			loaded <- nil
+			return
+		}
+		cached, err := b.Cache.Load()
 		if err != nil {
 			b.logf("cache: %v (starting cold)", err)
 		}
+		loaded <- cached
+	}()
+	files, werrs := Walk(ctx, roots, WalkOptions{Skip: b.Skip})
+	st.WalkErrors = werrs
+	cached := <-loaded
+	if err := ctx.Err(); err != nil {
+		return st, err
 	}
+	b.Index.reserve(cached)
 	snap, release := b.Index.Snapshot()
 	kernel := snap.Kernel()
 	release()

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -188,6 +189,7 @@ func (c *Cache) decode(f *os.File) (files map[string]*File, err error) {
 		return nil, errors.New("checksum mismatch")
 	}
 	files = make(map[string]*File, len(entries))
+	tab := &calleeTable{names: tail.Names}
 	for i := range entries {
 		e := &entries[i]
 		if err := c.validate(e, len(tail.Names)); err != nil {
@@ -195,11 +197,8 @@ func (c *Cache) decode(f *os.File) (files map[string]*File, err error) {
 		}
 		f := &File{Stat: e.Stat, Hash: e.Hash, Scan: e.Scan, C: e.C, CSpans: e.CSpans, Rust: e.Rust, DenseMacros: e.Dense}
 		f.decls = declStore{names: e.Names, items: decodeItems(e.Items)}
-		if f.Scan != nil {
-			f.Scan.Callees = make([]string, len(e.Callees))
-			for j, id := range e.Callees {
-				f.Scan.Callees[j] = tail.Names[id]
-			}
+		if len(e.Callees) > 0 {
+			f.cached = &cachedCallees{table: tab, ids: e.Callees}
 		}
 		files[f.Path] = f
 	}
@@ -360,4 +359,34 @@ func decodeItems(b []byte) []declItem {
 		}
 	}
 	return items
+}
+
+// calleeTable is the callee names of one cache file; the index interns
+// each name once, however many files call it.
+type calleeTable struct {
+	names []string
+	ids   []uint32 // index ids of names, filled on first use
+}
+
+// cachedCallees are a cached file's callees as ids into a calleeTable.
+type cachedCallees struct {
+	table *calleeTable
+	ids   []uint32
+}
+
+// intern turns cached callee ids into the index's sorted ids.
+func (c *cachedCallees) intern(in *interner) []uint32 {
+	t := c.table
+	if t.ids == nil {
+		t.ids = make([]uint32, len(t.names))
+		for i, n := range t.names {
+			t.ids[i] = in.id(n)
+		}
+	}
+	out := make([]uint32, len(c.ids))
+	for i, id := range c.ids {
+		out[i] = t.ids[id]
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -100,6 +100,16 @@ func newNameTable() nameTable { return nameTable{heads: map[uint64]uint32{}} }
 
 func hashName(name string) uint64 { return xxhash.Sum64String(name) }
 
+// grow makes room for n more postings.
+func (t *nameTable) grow(n int) {
+	heads := make(map[uint64]uint32, len(t.heads)+n)
+	for h, at := range t.heads {
+		heads[h] = at
+	}
+	t.heads = heads
+	t.posts = append(make([]posting, 0, len(t.posts)+n), t.posts...)
+}
+
 func (t *nameTable) add(h uint64, file, decl uint32) {
 	p := posting{file: file, decl: decl, next: t.heads[h]}
 	var at uint32

@@ -63,10 +63,52 @@ func (f *File) mayDeclare(name string) bool {
 	return i < len(f.DenseMacros) && f.DenseMacros[i] == h
 }
 
+// denseFilter is a Bloom filter over the macro hashes of every dense file,
+// so that the common lookup (a name no register dump defines) costs a few
+// bit tests instead of a binary search per dense file. It is 8 MiB, for
+// about 1% false positives at Linux 7.3's 4.4 million hashes; bits of
+// removed files stay set, which only costs false positives.
+type denseFilter struct {
+	bits []uint64
+}
+
+const (
+	denseFilterBits = 1 << 26 // a power of two
+	denseFilterK    = 6
+)
+
+func (b *denseFilter) add(h uint64) {
+	if b.bits == nil {
+		b.bits = make([]uint64, denseFilterBits/64)
+	}
+	h1, h2 := h, h>>32|h<<32|1
+	for i := uint64(0); i < denseFilterK; i++ {
+		bit := (h1 + i*h2) & (denseFilterBits - 1)
+		b.bits[bit/64] |= 1 << (bit % 64)
+	}
+}
+
+func (b *denseFilter) mayHave(h uint64) bool {
+	if b.bits == nil {
+		return false
+	}
+	h1, h2 := h, h>>32|h<<32|1
+	for i := uint64(0); i < denseFilterK; i++ {
+		bit := (h1 + i*h2) & (denseFilterBits - 1)
+		if b.bits[bit/64]&(1<<(bit%64)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // denseDecls re-scans the dense files that may define name and returns
 // the declarations found. It runs outside the index lock's writers'
 // path: the snapshot only reads.
 func (s *Snapshot) denseDecls(name string) []DeclRef {
+	if !s.ix.denseFilter.mayHave(xxhash.Sum64String(name)) {
+		return nil
+	}
 	var out []DeclRef
 	for _, f := range s.ix.dense {
 		if !f.mayDeclare(name) {

@@ -39,6 +39,8 @@ type File struct {
 	// Scan.Decls without pointers (see decls.go); Put moves them there.
 	callees []uint32
 	decls   declStore
+	// cached holds callees read from the cache until Put interns them.
+	cached *cachedCallees
 	// id numbers the path in the index's name table.
 	id uint32
 }
@@ -101,8 +103,10 @@ type Index struct {
 	// extern-block items by symbol.
 	exports map[string][]RustFnRef
 	externs map[string][]RustFnRef
-	// dense are the register-dump headers (File.DenseMacros).
-	dense map[string]*File
+	// dense are the register-dump headers (File.DenseMacros), with a
+	// filter over all their hashes.
+	dense       map[string]*File
+	denseFilter denseFilter
 	// crateItems are top-level items of Rust files in a rust/bindings
 	// directory: the bindings crate's hand-written additions.
 	crateItems map[string][]ItemLoc
@@ -148,7 +152,10 @@ func (ix *Index) putLocked(f *File, keepOpen bool) {
 	if keepOpen && !f.Open && old != nil && old.Open {
 		return
 	}
-	if f.Scan != nil && f.callees == nil {
+	switch {
+	case f.cached != nil:
+		f.callees, f.cached = f.cached.intern(&ix.callees), nil
+	case f.Scan != nil && f.callees == nil:
 		f.callees = ix.callees.sortedIDs(f.Scan.Callees)
 		f.Scan.Callees = nil
 	}
@@ -170,6 +177,20 @@ func (ix *Index) putLocked(f *File, keepOpen bool) {
 	ix.files[f.Path] = f
 	ix.link(f)
 	ix.gen++
+}
+
+// reserve sizes the name table for the files about to be published, so a
+// warm start does not grow it step by step.
+func (ix *Index) reserve(files map[string]*File) {
+	n := 0
+	for _, f := range files {
+		n += f.decls.len()
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if n > ix.cDecls.count*2 {
+		ix.cDecls.grow(n)
+	}
 }
 
 // Remove forgets the files at paths.
@@ -201,6 +222,9 @@ func (ix *Index) link(f *File) {
 	}
 	if len(f.DenseMacros) > 0 {
 		ix.dense[f.Path] = f
+		for _, h := range f.DenseMacros {
+			ix.denseFilter.add(h)
+		}
 	}
 	if r := f.Rust; r != nil {
 		for _, it := range bindingsCrateItems(f) {
