@@ -43,8 +43,17 @@ Run 'rivet COMMAND --help' for a command's flags.
 `
 
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A kernel-sized index holds ~450 MB of live facts; without a limit
+		// the collector lets the heap double before running. Keep the
+		// process under 1 GB unless the user says otherwise.
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
+
+// memoryLimit is the soft heap limit set unless GOMEMLIMIT is.
+const memoryLimit = 850 << 20
 
 // run is main without the process: testable, and it returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
