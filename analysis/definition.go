@@ -138,7 +138,9 @@ func ffiAt(snap *index.Snapshot, f *index.File, src []byte, off uint32) (ffiName
 }
 
 // within reports whether off is inside sp or just after it.
-func within(sp facts.Span, off uint32) bool { return sp.Start <= off && off <= sp.End && sp.End > sp.Start }
+func within(sp facts.Span, off uint32) bool {
+	return sp.Start <= off && off <= sp.End && sp.End > sp.Start
+}
 
 // externCallAt finds a call, at off, of an extern-block item declared in
 // the same file: the item's index and the callee identifier's span.
