@@ -3,6 +3,7 @@
 //
 //	rivet serve [--stdio] [--log FILE] [--log-level LEVEL]   LSP over stdio
 //	rivet check [flags] [PATH...]                           batch analysis
+//	rivet index [--no-cache] [--json] [PATH...]             index and fill the cache
 //	rivet version
 package main
 
@@ -36,6 +37,8 @@ Usage:
         index PATH (default .) and print what the rules report
   rivet check --explain CODE
         print the documentation of a rule
+  rivet index [--no-cache] [--json] [PATH...]
+        index PATH (default .), fill the facts cache and print statistics
   rivet version
         print the version
 
@@ -68,6 +71,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runServe(ctx, args[1:], stdin, stdout, stderr)
 	case "check":
 		return runCheck(ctx, args[1:], stdout, stderr)
+	case "index":
+		return runIndex(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "rivet", version())
 		return exitOK
