@@ -337,6 +337,7 @@ func afterMember(src []byte, i int) bool {
 // text in one string.
 func (s *scanner) result() *facts.Scan {
 	s.sortDecls()
+	s.sortCleanups()
 	callees := s.callees.sorted()
 	tb := &s.text
 	tb.reset(s.src, s.textSize(callees))
@@ -437,6 +438,16 @@ func (s *scanner) sortDecls() {
 		kept++
 	}
 	s.decls = s.decls[:kept]
+}
+
+// sortCleanups puts the cleanups in source order and drops the copies a
+// statement read again after an #else produces.
+func (s *scanner) sortCleanups() {
+	cmp := func(a, b pcleanup) int { return int(a.span.Start) - int(b.span.Start) }
+	if !slices.IsSortedFunc(s.cleanups, cmp) {
+		slices.SortStableFunc(s.cleanups, cmp)
+	}
+	s.cleanups = slices.CompactFunc(s.cleanups, func(a, b pcleanup) bool { return a.span == b.span })
 }
 
 // lineCounter converts increasing offsets to zero-based line numbers.

@@ -591,6 +591,11 @@ void f(void)
 }
 EXTEND_CLASS(fd, _raw, fdget_raw(fd), int fd)
 DEFINE_GUARD_COND(mutex, _try, mutex_trylock(_T))
+#ifdef CONFIG_X
+int glued_in_branch;
+#else
+int glued_in_other_branch;
+#endif
 `
 	res := Scan([]byte(src))
 	var got []string
@@ -612,7 +617,8 @@ DEFINE_GUARD_COND(mutex, _try, mutex_trylock(_T))
 		t.Errorf("cleanups (-want +got):\n%s", diff)
 	}
 	// The glued invocations do not hide the prototype after them.
-	if got, want := describeAll(res), []string{"function kmalloc_thing +static +inline", "macro DEFINE_FREE +funclike", "function f +def"}; !slices.Equal(got, want) {
+	if got, want := describeAll(res), []string{"function kmalloc_thing +static +inline", "macro DEFINE_FREE +funclike", "function f +def",
+		"global glued_in_branch", "global glued_in_other_branch"}; !slices.Equal(got, want) {
 		t.Errorf("declarations = %q, want %q", got, want)
 	}
 }
