@@ -620,8 +620,29 @@ func (m *masker) attributeWord(i int, name string, st *cState) bool {
 	if st.depth() == 0 && m.declarationStart(st.prev) && m.startsDeclaration(i+1) {
 		return true
 	}
-	// void *ctx[] CRYPTO_MINALIGN_ATTR;
-	return (m.is(st.prev, ']') || m.is(st.prev, ')')) && (m.is(i+1, ';') || m.is(i+1, '=') || m.is(i+1, ','))
+	// void *ctx[] CRYPTO_MINALIGN_ATTR; but not (unsigned long *)SUN3X_IOMMU;
+	p := st.prev
+	if !m.is(p, ']') && !m.is(p, ')') || !m.is(i+1, ';') && !m.isAssign(i+1) && !m.is(i+1, ',') {
+		return false
+	}
+	o := int(m.toks[p].pair)
+	return o > 0 && o < p && m.endsDeclarator(o-1) && !m.is(o-1, ')') && !m.is(o-1, ']')
+}
+
+// isAssign reports whether token i is a `=` alone, not part of `==`,
+// `<=`, `+=` and the like.
+func (m *masker) isAssign(i int) bool {
+	if !m.is(i, '=') {
+		return false
+	}
+	t := m.toks[i]
+	if m.is(i+1, '=') && m.toks[i+1].start == t.end {
+		return false
+	}
+	if i > 0 && m.toks[i-1].kind == tokPunct && m.toks[i-1].end == t.start {
+		return strings.IndexByte("=!<>+-*/%&|^", m.src[m.toks[i-1].start]) < 0
+	}
+	return true
 }
 
 // declarationStarters are the keywords a declaration can start with.
@@ -665,7 +686,7 @@ func (m *masker) declarationMacro(i int, st *cState) int {
 	}
 	c := m.closer(i + 1)
 	last := m.skipAnnotations(c + 1) // the `;`, or the `=` of an initializer
-	if m.is(last, '=') {
+	if m.isAssign(last) {
 		for last < len(m.toks) && !m.is(last, ';') {
 			if p := m.closer(last); p > last {
 				last = p
@@ -687,15 +708,17 @@ func (m *masker) declarationMacro(i int, st *cState) int {
 // argument), `DEFINE_PER_CPU(int, x) = 1;` (a call takes no initializer).
 func (m *masker) declaresByMacro(i int, st *cState) bool {
 	open, c := i+1, m.closer(i+1)
+	qualified := m.isStorageClass(st.prev) || m.isIdent(st.prev, "const")
 	switch end := m.skipAnnotations(c + 1); {
-	case m.is(end, '='):
+	case !m.declarationStart(st.prev) && !qualified:
+		return false
+	case m.isAssign(end):
 		// DEFINE_PER_CPU_PAGE_ALIGNED(struct gdt_page, gdt_page) = { ... };
 		return true
 	case !m.is(end, ';'):
 		return false
 	}
 	commas := m.commas(open, c)
-	qualified := m.isStorageClass(st.prev) || m.isIdent(st.prev, "const")
 	from := open
 	for _, end := range append(commas, c) {
 		if end == from+1 {

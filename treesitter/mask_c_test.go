@@ -1,6 +1,9 @@
 package treesitter
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 func TestMaskCAnnotations(t *testing.T) {
 	checkMask(t, C, []maskCase{{
@@ -287,4 +290,32 @@ func TestMaskCMakesKernelCodeParse(t *testing.T) {
 		"#ifdef __ASSEMBLY__\n.macro FOO x\n\tmov x, %r0\n.endm\n#else\nint f(void);\n#endif\n",
 		"COMPAT_SYSCALL_DEFINE3(ioctl, unsigned int, fd, unsigned int, cmd, compat_ulong_t, arg)\n{\n\treturn 0;\n}",
 	})
+}
+
+// Code the grammar reads as it is must come out of the mask unchanged:
+// each case was once broken by a rule that fired where it should not.
+func TestMaskCLeavesReadableCodeAlone(t *testing.T) {
+	for _, src := range []string{
+		"static_assert(ARRAY_SIZE(names) == NAME_MAX);",
+		"static volatile unsigned long *pte = (unsigned long *)IOMMU_BASE;",
+		"int f(struct o *opts) { if (!opts->noinstr) return x.__mode; return 0; }",
+		"bool changed, text, noinstr, init;",
+		"static const struct reg r[] = { FIELD(CNT, SEC), };",
+		"enum e { A,\n#if defined(X)\n\tA_SIZE\n#else\n\tA_SIZE = 0\n#endif\n};",
+		"int x = a <= b, y = c == d;",
+		"void f(void) { asm volatile(\"nop\" ::: \"memory\"); }",
+		"int f(void) { return idr_for_each(&i, fn, 0); }",
+	} {
+		raw, err := ParseRaw(context.Background(), C, []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if raw.HasError() {
+			t.Errorf("bad case: %q does not parse raw", src)
+		}
+		raw.Close()
+		if out, anns := Mask(C, []byte(src)); string(out) != src {
+			t.Errorf("Mask(%q) = %q, %v; want it unchanged", src, out, anns)
+		}
+	}
 }
