@@ -58,12 +58,12 @@ func (w *Workspace) Declaration(ctx context.Context, path string, off uint32) ([
 
 // navigate finds the FFI name at off and hands it to find.
 func (w *Workspace) navigate(ctx context.Context, path string, off uint32, find func(*index.Snapshot, ffiName) []Location) ([]Location, error) {
-	src, f, err := w.source(ctx, path)
+	snap, release := w.Index.Snapshot()
+	defer release()
+	src, f, err := w.source(ctx, snap, path)
 	if err != nil || f == nil {
 		return nil, err
 	}
-	snap, release := w.Index.Snapshot()
-	defer release()
 	n, ok := ffiAt(snap, f, src, off)
 	if !ok {
 		return nil, nil
@@ -409,10 +409,10 @@ func dedupLocations(ls []Location) []Location {
 }
 
 // source returns the text of the file at path and facts that match it:
-// the open document's, the index's when the disk still holds what was
+// the open document's, snap's when the disk still holds what was
 // indexed, otherwise facts computed now (the cheap scan for C). A file
 // that is neither C nor Rust gives nil facts.
-func (w *Workspace) source(ctx context.Context, path string) ([]byte, *index.File, error) {
+func (w *Workspace) source(ctx context.Context, snap *index.Snapshot, path string) ([]byte, *index.File, error) {
 	if d := w.Document(path); d != nil {
 		var src []byte
 		var f *index.File
@@ -429,9 +429,7 @@ func (w *Workspace) source(ctx context.Context, path string) ([]byte, *index.Fil
 	if err != nil {
 		return nil, nil, err
 	}
-	snap, release := w.Index.Snapshot()
 	f := snap.File(path)
-	release()
 	if f != nil && f.Hash == index.Hash(src) && (f.Rust != nil || lang == facts.LangC) {
 		return src, f, nil
 	}

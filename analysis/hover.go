@@ -70,12 +70,12 @@ type hoverUses struct {
 const maxHoverSites = 3
 
 func (w *Workspace) hover(ctx context.Context, path string, off uint32) (*hoverInfo, error) {
-	src, f, err := w.source(ctx, path)
+	snap, release := w.Index.Snapshot()
+	defer release()
+	src, f, err := w.source(ctx, snap, path)
 	if err != nil || f == nil {
 		return nil, err
 	}
-	snap, release := w.Index.Snapshot()
-	defer release()
 	n, ok := ffiAt(snap, f, src, off)
 	if !ok {
 		return nil, nil

@@ -67,7 +67,9 @@ type Symbol struct {
 // their items, extern blocks with their items, consts, statics, type
 // aliases and macro_rules!.
 func (w *Workspace) DocumentSymbols(ctx context.Context, path string) ([]Symbol, error) {
-	src, f, err := w.fullSource(ctx, path)
+	snap, release := w.Index.Snapshot()
+	defer release()
+	src, f, err := w.fullSource(ctx, snap, path)
 	if err != nil || f == nil {
 		return nil, err
 	}
@@ -83,8 +85,8 @@ func (w *Workspace) DocumentSymbols(ctx context.Context, path string) ([]Symbol,
 
 // fullSource is source with facts of the whole file: C files that only
 // have the cheap scan are parsed.
-func (w *Workspace) fullSource(ctx context.Context, path string) ([]byte, *index.File, error) {
-	src, f, err := w.source(ctx, path)
+func (w *Workspace) fullSource(ctx context.Context, snap *index.Snapshot, path string) ([]byte, *index.File, error) {
+	src, f, err := w.source(ctx, snap, path)
 	if err != nil || f == nil || f.Lang != facts.LangC || (f.C != nil && coversAll(f, len(src))) {
 		return src, f, err
 	}

@@ -68,12 +68,12 @@ type ReferencesOptions struct {
 // result is the same from any of these places. A C name that does not
 // cross the boundary gives nil (clangd's job).
 func (w *Workspace) References(ctx context.Context, path string, off uint32, opts ReferencesOptions) ([]Reference, error) {
-	src, f, err := w.source(ctx, path)
+	snap, release := w.Index.Snapshot()
+	defer release()
+	src, f, err := w.source(ctx, snap, path)
 	if err != nil || f == nil {
 		return nil, err
 	}
-	snap, release := w.Index.Snapshot()
-	defer release()
 	n, ok := ffiAt(snap, f, src, off)
 	if !ok {
 		return nil, nil
