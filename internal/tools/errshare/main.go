@@ -36,7 +36,7 @@ func main() {
 	flag.IntVar(&opt.top, "top", 25, "how many of the commonest error causes to list")
 	flag.StringVar(&opt.under, "under", "", "comma-separated directories (relative to the root) to restrict the walk to")
 	flag.IntVar(&opt.every, "every", 1, "measure only every Nth file (a quick sample)")
-	flag.StringVar(&opt.list, "list", "", "write the paths of files still failing after masking to this file")
+	flag.StringVar(&opt.list, "list", "", "write the paths of files still failing after masking to this file (WORSE and MORE mark those the mask may have damaged)")
 	flag.BoolVar(&opt.explain, "explain", false, "print every remaining ERROR and MISSING node with its file and line")
 	flag.Parse()
 	if flag.NArg() != 1 {
@@ -87,7 +87,9 @@ type fileResult struct {
 	size      int
 	rawErr    bool
 	maskedErr bool
-	causes    causes // of the masked parse, each key once
+	// outermost ERROR and MISSING nodes, each way
+	rawErrors, maskedErrors int
+	causes                  causes // of the masked parse, each key once
 }
 
 // causes are the keys of a file's remaining errors, by kind of key.
@@ -97,6 +99,8 @@ type causes struct {
 
 type groupCount struct {
 	files, rawErr, maskedErr int
+	worse                    int // clean raw, broken masked: the mask's own damage
+	more                     int // more error nodes masked than raw: likely damage too
 }
 
 type report struct {
@@ -205,6 +209,9 @@ func measureFile(ctx context.Context, root, rel string, explain bool) (fileResul
 		return fileResult{}, false
 	}
 	r.rawErr = raw.HasError()
+	if r.rawErr {
+		r.rawErrors = countErrors(raw)
+	}
 	raw.Close()
 	masked, err := treesitter.Parse(ctx, l, src)
 	if err != nil {
@@ -214,6 +221,7 @@ func measureFile(ctx context.Context, root, rel string, explain bool) (fileResul
 	defer masked.Close()
 	r.maskedErr = masked.HasError()
 	if r.maskedErr {
+		r.maskedErrors = countErrors(masked)
 		r.causes = causesOf(masked)
 		if explain {
 			explainErrors(os.Stdout, rel, masked)
@@ -246,6 +254,22 @@ func causesOf(t *treesitter.Tree) causes {
 		return true
 	})
 	return c
+}
+
+// countErrors counts the outermost ERROR nodes and the MISSING nodes of t.
+func countErrors(t *treesitter.Tree) int {
+	n := 0
+	t.Root().Walk(func(n2 treesitter.Node) bool {
+		switch {
+		case !n2.HasError():
+			return false
+		case n2.IsError() || n2.IsMissing():
+			n++
+			return false
+		}
+		return true
+	})
+	return n
 }
 
 // explainErrors prints each outermost ERROR node and each MISSING node of t
@@ -282,11 +306,24 @@ func (rep *report) add(r fileResult) {
 		if r.maskedErr {
 			rep.groups[i].maskedErr++
 		}
+		if r.maskedErr && !r.rawErr {
+			rep.groups[i].worse++
+		}
+		if r.rawErr && r.maskedErrors > r.rawErrors {
+			rep.groups[i].more++
+		}
 	}
 	if !r.maskedErr {
 		return
 	}
-	rep.failing = append(rep.failing, r.rel)
+	mark := ""
+	switch {
+	case !r.rawErr:
+		mark = "\tWORSE"
+	case r.maskedErrors > r.rawErrors:
+		mark = "\tMORE"
+	}
+	rep.failing = append(rep.failing, r.rel+mark)
 	for k := range r.causes.texts {
 		rep.texts[k]++
 	}
@@ -304,15 +341,17 @@ func (rep *report) add(r fileResult) {
 func (rep *report) print(w io.Writer, top int) {
 	fmt.Fprintf(w, "parsed C %.1f MB, Rust %.1f MB twice in %s\n\n",
 		float64(rep.bytes[treesitter.C])/1e6, float64(rep.bytes[treesitter.Rust])/1e6, rep.elapsed.Round(time.Second))
-	fmt.Fprintf(w, "%-14s %7s %18s %18s\n", "group", "files", "with errors: raw", "masked")
+	fmt.Fprintf(w, "%-14s %7s %18s %18s %7s %7s\n", "group", "files", "with errors: raw", "masked", "worse", "more")
 	for i, g := range groups {
 		c := rep.groups[i]
 		if c.files == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "%-14s %7d %8d (%5.1f%%) %8d (%5.1f%%)\n", g.name, c.files,
-			c.rawErr, pct(c.rawErr, c.files), c.maskedErr, pct(c.maskedErr, c.files))
+		fmt.Fprintf(w, "%-14s %7d %8d (%5.1f%%) %8d (%5.1f%%) %7d %7d\n", g.name, c.files,
+			c.rawErr, pct(c.rawErr, c.files), c.maskedErr, pct(c.maskedErr, c.files), c.worse, c.more)
 	}
+	fmt.Fprintln(w, "(worse: files without errors raw that have some once masked;")
+	fmt.Fprintln(w, " more: files with more ERROR/MISSING nodes masked than raw)")
 	section(w, "ERROR node texts (files)", rep.texts, top)
 	section(w, "lines where ERROR nodes start (files)", rep.lines, top)
 	section(w, "identifiers inside ERROR nodes (files)", rep.idents, top)
