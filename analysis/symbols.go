@@ -1,0 +1,314 @@
+package analysis
+
+import (
+	"container/heap"
+	"context"
+	"sort"
+
+	"github.com/sahilm/fuzzy"
+
+	"github.com/rivet-lsp/rivet/analysis/facts"
+	"github.com/rivet-lsp/rivet/analysis/index"
+)
+
+// WorkspaceSymbol is a declaration found by name across the workspace.
+type WorkspaceSymbol struct {
+	Name      string
+	Kind      SymbolKind
+	Lang      facts.Lang
+	Container string // the Rust impl, trait or module; "" for C
+	Location         // the name
+}
+
+// DefaultSymbolLimit caps WorkspaceSymbols when the caller gives no limit.
+const DefaultSymbolLimit = 200
+
+// maxDeclsPerSymbol caps the C declarations listed for one name (a
+// prototype, a definition, an architecture's variant).
+const maxDeclsPerSymbol = 3
+
+// WorkspaceSymbols finds declarations of both languages whose names match
+// query, case-insensitively: exact matches first (case-sensitive ones
+// before the others), then prefixes (shorter names first), then fuzzy
+// matches (the query's characters in order, ranked by
+// github.com/sahilm/fuzzy: word starts and runs score). C declarations
+// come from the whole-tree scan (up to maxDeclsPerSymbol per name, the
+// most relevant first), Rust items from the Rust facts. At most limit
+// symbols are returned (DefaultSymbolLimit when limit <= 0); an empty
+// query gives none.
+func (w *Workspace) WorkspaceSymbols(ctx context.Context, query string, limit int) ([]WorkspaceSymbol, error) {
+	if query == "" {
+		return nil, nil
+	}
+	if limit <= 0 {
+		limit = DefaultSymbolLimit
+	}
+	snap, release := w.Index.Snapshot()
+	defer release()
+	m := newSymbolMatcher(query, limit)
+	snap.CDeclsMatching(func(name string) bool {
+		m.offer(name, nil)
+		return false
+	}, func(index.DeclRef) bool { return true })
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	snap.Files(func(f *index.File) bool {
+		if f.Rust != nil {
+			for _, s := range rustWorkspaceSymbols(f) {
+				m.offer(s.Name, &s)
+			}
+		}
+		return ctx.Err() == nil
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return m.results(snap), nil
+}
+
+// Match classes, best first.
+const (
+	matchExact = iota
+	matchExactFold
+	matchPrefix
+	matchFuzzy
+)
+
+// candidate is a name that matched, with a cheap rank; rust holds the
+// Rust items of that name (C names are looked up at the end).
+type candidate struct {
+	name  string
+	class int
+	cheap int // lower is better: word-start hits and length
+	rust  []WorkspaceSymbol
+	c     bool // a C declaration has this name
+	score int  // the fuzzy score, set for the final ranking
+}
+
+// symbolMatcher keeps the best candidates of a query as names stream
+// past: every exact or prefix match up to the limit, and the best
+// fuzzyPool fuzzy ones by a cheap rank.
+type symbolMatcher struct {
+	query  string
+	lower  []byte
+	limit  int
+	byName map[string]*candidate
+	fuzzy  candHeap
+	strong candHeap // exact and prefix matches, worst on top
+}
+
+func newSymbolMatcher(query string, limit int) *symbolMatcher {
+	lower := []byte(query)
+	for i, c := range lower {
+		lower[i] = foldByte(c)
+	}
+	return &symbolMatcher{query: query, lower: lower, limit: limit, byName: map[string]*candidate{}}
+}
+
+// fuzzyPool is how many fuzzy candidates per result slot are scored.
+const fuzzyPool = 4
+
+// offer considers one name; rust is its Rust item, nil for C.
+func (m *symbolMatcher) offer(name string, rust *WorkspaceSymbol) {
+	if c := m.byName[name]; c != nil {
+		m.note(c, rust)
+		return
+	}
+	class, cheap, ok := m.classify(name)
+	if !ok {
+		return
+	}
+	c := &candidate{name: name, class: class, cheap: cheap}
+	h, capacity := &m.strong, m.limit
+	if class == matchFuzzy {
+		h, capacity = &m.fuzzy, fuzzyPool*m.limit
+	}
+	if h.Len() >= capacity {
+		if !better(c, (*h)[0]) {
+			return
+		}
+		delete(m.byName, heap.Pop(h).(*candidate).name)
+	}
+	heap.Push(h, c)
+	m.byName[name] = c
+	m.note(c, rust)
+}
+
+func (m *symbolMatcher) note(c *candidate, rust *WorkspaceSymbol) {
+	if rust == nil {
+		c.c = true
+	} else {
+		c.rust = append(c.rust, *rust)
+	}
+}
+
+// classify matches name against the query, ASCII case-insensitively.
+func (m *symbolMatcher) classify(name string) (class, cheap int, ok bool) {
+	q := m.lower
+	if len(name) < len(q) {
+		return 0, 0, false
+	}
+	prefix := true
+	for i := range q {
+		if foldByte(name[i]) != q[i] {
+			prefix = false
+			break
+		}
+	}
+	switch {
+	case prefix && len(name) == len(q) && name == m.query:
+		return matchExact, 0, true
+	case prefix && len(name) == len(q):
+		return matchExactFold, 0, true
+	case prefix:
+		return matchPrefix, len(name), true
+	}
+	// A subsequence; each query character starting a word saves ranks.
+	starts, j := 0, 0
+	for i := 0; i < len(name) && j < len(q); i++ {
+		if foldByte(name[i]) == q[j] {
+			if i == 0 || name[i-1] == '_' {
+				starts++
+			}
+			j++
+		}
+	}
+	if j < len(q) {
+		return 0, 0, false
+	}
+	return matchFuzzy, len(name) - 8*starts, true
+}
+
+func foldByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// better reports whether a ranks before b.
+func better(a, b *candidate) bool {
+	if a.class != b.class {
+		return a.class < b.class
+	}
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	if a.cheap != b.cheap {
+		return a.cheap < b.cheap
+	}
+	return a.name < b.name
+}
+
+// results ranks the candidates and expands them into symbols.
+func (m *symbolMatcher) results(snap *index.Snapshot) []WorkspaceSymbol {
+	cands := append(append([]*candidate(nil), m.strong...), m.fuzzy...)
+	var fuzzyNames []string
+	var fuzzyCands []*candidate
+	for _, c := range cands {
+		if c.class == matchFuzzy {
+			fuzzyNames = append(fuzzyNames, c.name)
+			fuzzyCands = append(fuzzyCands, c)
+		}
+	}
+	for _, match := range fuzzy.FindNoSort(m.query, fuzzyNames) {
+		fuzzyCands[match.Index].score = match.Score
+	}
+	sort.Slice(cands, func(i, j int) bool { return better(cands[i], cands[j]) })
+	var out []WorkspaceSymbol
+	for _, c := range cands {
+		if c.c {
+			out = append(out, cSymbolsNamed(snap, c.name)...)
+		}
+		out = append(out, c.rust...)
+		if len(out) >= m.limit {
+			return out[:m.limit]
+		}
+	}
+	return out
+}
+
+// cSymbolsNamed lists the most relevant C declarations of name.
+func cSymbolsNamed(snap *index.Snapshot, name string) []WorkspaceSymbol {
+	var out []WorkspaceSymbol
+	for _, d := range index.RankDecls(snap.CDecls(name)) {
+		if len(out) == maxDeclsPerSymbol {
+			break
+		}
+		out = append(out, WorkspaceSymbol{
+			Name: name, Kind: declSymbolKind(d.Decl), Lang: facts.LangC,
+			Location: Location{Path: d.File.Path, Span: nameSpan(d)},
+		})
+	}
+	return out
+}
+
+// declSymbolKind is the symbol kind of a scanned C declaration.
+func declSymbolKind(d *facts.ScanDecl) SymbolKind {
+	switch d.Kind {
+	case facts.DeclFunc:
+		return SymFunction
+	case facts.DeclMacro:
+		if d.Has(facts.FlagFuncLike) {
+			return SymMacro
+		}
+		return SymConstant
+	case facts.DeclStruct:
+		return SymStruct
+	case facts.DeclUnion:
+		return SymUnion
+	case facts.DeclEnum:
+		return SymEnum
+	case facts.DeclTypedef:
+		return SymTypedef
+	case facts.DeclGlobal:
+		return SymVariable
+	case facts.DeclEnumerator:
+		return SymEnumMember
+	}
+	return SymVariable
+}
+
+// rustWorkspaceSymbols lists the named items of a Rust file.
+func rustWorkspaceSymbols(f *index.File) []WorkspaceSymbol {
+	r := f.Rust
+	sym := func(name string, kind SymbolKind, container string, sp facts.Span) WorkspaceSymbol {
+		return WorkspaceSymbol{Name: name, Kind: kind, Lang: facts.LangRust, Container: container, Location: Location{Path: f.Path, Span: sp}}
+	}
+	var out []WorkspaceSymbol
+	for _, m := range r.Mods {
+		out = append(out, sym(m.Name, SymModule, "", m.NameSpan))
+	}
+	for i := range r.Fns {
+		fn := &r.Fns[i]
+		kind, container := SymFunction, ""
+		switch {
+		case fn.Impl >= 0 && fn.Impl < len(r.Impls):
+			kind, container = SymMethod, implName(&r.Impls[fn.Impl])
+		case fn.Trait >= 0 && fn.Trait < len(r.Types):
+			kind, container = SymMethod, "trait "+r.Types[fn.Trait].Name
+		case fn.ExternBlock >= 0:
+			container = `extern "C"`
+		}
+		out = append(out, sym(fn.Name, kind, container, fn.NameSpan))
+	}
+	for _, t := range r.Types {
+		out = append(out, sym(t.Name, rustTypeKind(t.Kind), "", t.NameSpan))
+	}
+	return out
+}
+
+// candHeap is a heap of candidates with the worst on top.
+type candHeap []*candidate
+
+func (h candHeap) Len() int           { return len(h) }
+func (h candHeap) Less(i, j int) bool { return better(h[j], h[i]) }
+func (h candHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *candHeap) Push(x any)        { *h = append(*h, x.(*candidate)) }
+func (h *candHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}

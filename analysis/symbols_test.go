@@ -1,0 +1,141 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rivet-lsp/rivet/analysis/facts"
+)
+
+func (w *navWorkspace) symbols(t *testing.T, query string, limit int) []string {
+	t.Helper()
+	syms, err := w.WorkspaceSymbols(context.Background(), query, limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, s := range syms {
+		lang := "C"
+		if s.Lang == facts.LangRust {
+			lang = "Rust"
+		}
+		line := fmt.Sprintf("%s %s %s", lang, s.Kind, w.show(s.Location))
+		if s.Container != "" {
+			line += " in " + s.Container
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+const symbolTree = `
+Names that match "dev_get" in every way.
+-- include/linux/dev.h --
+struct device;
+struct device *dev_get(int id);
+struct device *dev_get_by_name(const char *name);
+int __dev_get_flags(void);
+#define DEV_GET_MAX 4
+void device_get_sync(struct device *d);
+-- drivers/base/dev.c --
+struct device *dev_get(int id)
+{
+	return 0;
+}
+-- rust/kernel/dev.rs --
+pub struct Dev;
+impl Dev {
+    pub fn dev_get() -> Self { Dev }
+    pub fn get() -> Self { Dev }
+}
+pub fn Dev_Get_Raw() {}
+`
+
+func TestWorkspaceSymbolsRanking(t *testing.T) {
+	w := txtarNav(t, symbolTree)
+	want := []string{
+		// Exact, case-sensitive: the C declarations as the index ranks
+		// them (headers first), then the Rust method.
+		"C function include/linux/dev.h:2 dev_get",
+		"C function drivers/base/dev.c:1 dev_get",
+		"Rust method rust/kernel/dev.rs:3 dev_get in impl Dev",
+		// Prefixes, shortest first, case-insensitively.
+		"C constant include/linux/dev.h:5 DEV_GET_MAX",
+		"Rust function rust/kernel/dev.rs:6 Dev_Get_Raw",
+		"C function include/linux/dev.h:3 dev_get_by_name",
+		// Fuzzy: the query's characters in order.
+		"C function include/linux/dev.h:4 __dev_get_flags",
+		"C function include/linux/dev.h:6 device_get_sync",
+	}
+	if diff := cmp.Diff(want, w.symbols(t, "dev_get", 0)); diff != "" {
+		t.Errorf("symbols(dev_get) -want +got:\n%s", diff)
+	}
+	if diff := cmp.Diff(want[:4], w.symbols(t, "dev_get", 4)); diff != "" {
+		t.Errorf("symbols(dev_get, limit 4) -want +got:\n%s", diff)
+	}
+	if got := w.symbols(t, "", 0); got != nil {
+		t.Errorf("empty query gave %v", got)
+	}
+	if got := w.symbols(t, "zzqx", 0); got != nil {
+		t.Errorf("query matching nothing gave %v", got)
+	}
+	// The Rust type and the C struct both match "dev" exactly or by prefix.
+	got := w.symbols(t, "Dev", 3)
+	if diff := cmp.Diff([]string{"Rust struct rust/kernel/dev.rs:1 Dev", "C function include/linux/dev.h:2 dev_get", "C function drivers/base/dev.c:1 dev_get"}, got); diff != "" {
+		t.Errorf("symbols(Dev) -want +got:\n%s", diff)
+	}
+}
+
+func TestWorkspaceSymbolsKernel(t *testing.T) {
+	w := kernelNav(t)
+	got := w.symbols(t, "rcounter_acc", 0)
+	want := []string{
+		"C function drivers/char/rcounter/rcounter_internal.h:13 rcounter_account",
+		"Rust function drivers/char/rcounter/rcounter.rs:57 rcounter_account",
+	}
+	if diff := cmp.Diff(want, sortStrings(got)); diff != "" {
+		t.Errorf("symbols(rcounter_acc) -want +got:\n%s", diff)
+	}
+}
+
+func sortStrings(s []string) []string {
+	out := append([]string(nil), s...)
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// BenchmarkWorkspaceSymbolsKernel measures symbol search over a real
+// kernel tree (RIVET_KERNEL), indexed once without the facts cache.
+func BenchmarkWorkspaceSymbolsKernel(b *testing.B) {
+	root := os.Getenv("RIVET_KERNEL")
+	if root == "" {
+		b.Skip("RIVET_KERNEL is not set")
+	}
+	root, _ = filepath.Abs(root)
+	w := NewWorkspace([]string{root}, Options{})
+	start := time.Now()
+	if _, err := w.Build(context.Background(), nil); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("indexed in %v", time.Since(start))
+	for _, q := range []string{"kmalloc", "get_device", "pdg", "a", "drm_gem_object_put"} {
+		b.Run(q, func(b *testing.B) {
+			for b.Loop() {
+				syms, err := w.WorkspaceSymbols(context.Background(), q, 0)
+				if err != nil || len(syms) == 0 {
+					b.Fatalf("%q: %d symbols, %v", q, len(syms), err)
+				}
+			}
+		})
+	}
+}
