@@ -297,3 +297,68 @@ type UnchangedDocumentDiagnosticReport struct {
 	// ResultID is the result id of the still valid report.
 	ResultID string `json:"resultId"`
 }
+
+// WorkDoneProgressBegin is protocol.WorkDoneProgressBegin with a
+// percentage that can be 0: the library's omits a zero percentage, and a
+// begin without one tells the client that no percentages follow.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#workDoneProgressBegin
+type WorkDoneProgressBegin struct {
+	// Kind is always protocol.WorkDoneProgressKindBegin.
+	Kind protocol.WorkDoneProgressKind `json:"kind"`
+
+	// Title is the mandatory title of the progress operation.
+	Title string `json:"title"`
+
+	// Cancellable is whether the client may cancel the operation.
+	Cancellable bool `json:"cancellable,omitempty"`
+
+	// Message is optional, more detailed progress text.
+	Message string `json:"message,omitempty"`
+
+	// Percentage is the optional progress in [0, 100]; nil means
+	// infinite progress.
+	Percentage *uint32 `json:"percentage,omitempty"`
+}
+
+// WorkDoneProgressReport is protocol.WorkDoneProgressReport with a
+// percentage that can be 0.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#workDoneProgressReport
+type WorkDoneProgressReport struct {
+	// Kind is always protocol.WorkDoneProgressKindReport.
+	Kind protocol.WorkDoneProgressKind `json:"kind"`
+
+	// Cancellable is whether the client may cancel the operation.
+	Cancellable bool `json:"cancellable,omitempty"`
+
+	// Message is optional, more detailed progress text.
+	Message string `json:"message,omitempty"`
+
+	// Percentage is the optional progress in [0, 100].
+	Percentage *uint32 `json:"percentage,omitempty"`
+}
+
+// WorkDoneProgressCreateParams are the params of
+// window/workDoneProgress/create with a string token.
+// protocol.WorkDoneProgressCreateParams holds a protocol.ProgressToken by
+// value, and that type marshals itself only through a pointer: its token
+// reaches the wire as {}.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#window_workDoneProgress_create
+type WorkDoneProgressCreateParams struct {
+	// Token is the token to be used to report progress.
+	Token string `json:"token"`
+}
+
+// ProgressParams are the params of $/progress with a string token (see
+// WorkDoneProgressCreateParams for why not protocol.ProgressParams).
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#progress
+type ProgressParams struct {
+	// Token is the progress token provided by the client or server.
+	Token string `json:"token"`
+
+	// Value is the progress data: a begin, report or end.
+	Value any `json:"value"`
+}

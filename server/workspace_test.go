@@ -4,7 +4,11 @@ import (
 	"path/filepath"
 	"testing"
 
+	"go.lsp.dev/protocol"
+
+	"github.com/rivet-lsp/rivet/analysis/analysistest"
 	"github.com/rivet-lsp/rivet/internal/lsptest"
+	"github.com/rivet-lsp/rivet/server"
 )
 
 // TestWorkspaceIndexesRoot checks the session's life with a workspace:
@@ -22,5 +26,83 @@ func TestWorkspaceIndexesRoot(t *testing.T) {
 	c.Shutdown()
 	if err := c.Exit(); err != nil {
 		t.Fatalf("exit: %v", err)
+	}
+}
+
+// TestRootAdoptedFromOpenDocument: without roots, the first open document
+// below a directory holding .rivet.toml (or a kernel tree) makes that
+// directory the root, which is indexed: the C file that defines what the
+// document imports is found.
+func TestRootAdoptedFromOpenDocument(t *testing.T) {
+	dir := analysistest.WriteTxtar(t, externTree+`
+-- .rivet.toml --
+-- drivers/x/foo.c --
+int foo_init(void) { return 0; }
+`)
+	c := lsptest.Start(t, lsptest.Options{})
+	c.Initialize()
+	c.WaitIndexed(0) // nothing to index
+	rs := filepath.Join(dir, "drivers/x/x.rs")
+	uri := lsptest.FileURI(rs)
+	c.OpenDocument(uri, readFile(t, rs))
+	c.WaitIndexed(0) // the adopted root
+	got := waitPublished(t, c, uri, func(p server.PublishDiagnosticsParams) bool {
+		return len(mentioning(p.Diagnostics, "foo_init")) == 0
+	})
+	if n := len(mentioning(withCode(got.Diagnostics, "ffi-unresolved"), "bar_init")); n != 1 {
+		t.Errorf("%d ffi-unresolved for bar_init, want 1: %+v", n, got.Diagnostics)
+	}
+}
+
+// TestSingleFileMode: without roots and without a root marker above the
+// document, only the open document is analysed.
+func TestSingleFileMode(t *testing.T) {
+	dir := analysistest.WriteTxtar(t, unsafeTree)
+	c := lsptest.Start(t, lsptest.Options{})
+	c.Initialize()
+	c.WaitIndexed(0)
+	uri := openLib(t, c, dir)
+	waitSeverity(t, c, uri, protocol.DiagnosticSeverityWarning)
+	for _, m := range c.Messages() {
+		var st server.StatusParams
+		if m.Method == server.StatusNotification && m.Decode(&st) == nil && st.Files > 0 {
+			t.Errorf("indexed %d files without a root", st.Files)
+		}
+	}
+}
+
+// TestRootsOfInitialize checks which initialize field names the root:
+// workspace folders, else rootUri, else rootPath.
+func TestRootsOfInitialize(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	for name, tc := range map[string]struct {
+		opt  lsptest.InitOption
+		want string
+	}{
+		"folders": {func(p *server.InitializeParams) {
+			p.WorkspaceFolders = []protocol.WorkspaceFolder{{URI: string(lsptest.FileURI(a))}}
+			p.RootURI = lsptest.FileURI(b) //lint:ignore SA1019 testing the fallback
+		}, a},
+		"rootUri": {func(p *server.InitializeParams) {
+			p.RootURI = lsptest.FileURI(a) //lint:ignore SA1019 testing the fallback
+			p.RootPath = b                 //lint:ignore SA1019 testing the fallback
+		}, a},
+		"rootPath": {func(p *server.InitializeParams) {
+			p.RootPath = b //lint:ignore SA1019 testing the fallback
+		}, b},
+	} {
+		t.Run(name, func(t *testing.T) {
+			writeFile(t, filepath.Join(tc.want, "only.rs"), "fn f() {}\n")
+			defer removeFile(t, filepath.Join(tc.want, "only.rs"))
+			c := lsptest.Start(t, lsptest.Options{})
+			c.Initialize(tc.opt)
+			var st server.StatusParams
+			c.WaitFor(server.StatusNotification, func(m lsptest.Message) bool {
+				return m.Decode(&st) == nil && st.State == "ready"
+			}, 0)
+			if st.Files != 1 {
+				t.Errorf("indexed %d files, want the 1 of %s", st.Files, tc.want)
+			}
+		})
 	}
 }

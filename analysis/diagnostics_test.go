@@ -1,0 +1,56 @@
+package analysis_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/rivet-lsp/rivet/analysis"
+	"github.com/rivet-lsp/rivet/analysis/analysistest"
+	"github.com/rivet-lsp/rivet/analysis/config"
+)
+
+// TestDiagnose diagnoses a file from disk, then as an open document with
+// other text, then with the rule switched off, then a file the index does
+// not know.
+func TestDiagnose(t *testing.T) {
+	dir := analysistest.WriteTxtar(t, `
+-- lib.rs --
+pub fn f(p: *const u8) -> u8 {
+    unsafe { *p }
+}
+-- notes.txt --
+unsafe { }
+`)
+	ctx := context.Background()
+	ws := analysis.NewWorkspace([]string{dir}, analysis.Options{})
+	if _, err := ws.Build(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	path := ws.Roots()[0] + "/lib.rs"
+	res, err := ws.Diagnose(ctx, path, nil)
+	if err != nil || res.Open || len(res.Diags) != 1 || res.Diags[0].Code != "unsafe-missing-safety" || len(res.Text) == 0 {
+		t.Fatalf("from disk: %+v, %v; want one unsafe-missing-safety", res, err)
+	}
+
+	text := "pub fn f() {}\n\npub fn g(p: *const u8) -> u8 {\n    unsafe { *p }\n}\n"
+	if _, err := ws.Open(ctx, path, 7, []byte(text)); err != nil {
+		t.Fatal(err)
+	}
+	res, err = ws.Diagnose(ctx, path, nil)
+	if err != nil || !res.Open || res.Version != 7 || string(res.Text) != text || len(res.Diags) != 1 ||
+		string(res.Text[res.Diags[0].Span.Start:res.Diags[0].Span.End]) != "unsafe" {
+		t.Fatalf("open: %+v, %v; want version 7's text and its report", res, err)
+	}
+
+	off := config.Default()
+	off.Rules["unsafe-missing-safety"] = "off"
+	if res, err = ws.Diagnose(ctx, path, off); err != nil || len(res.Diags) != 0 {
+		t.Errorf("rule off: %+v, %v", res.Diags, err)
+	}
+
+	res, err = ws.Diagnose(ctx, filepath.ToSlash(filepath.Join(ws.Roots()[0], "notes.txt")), nil)
+	if err != nil || len(res.Diags) != 0 || res.Text != nil {
+		t.Errorf("a file rivet does not index: %+v, %v", res, err)
+	}
+}

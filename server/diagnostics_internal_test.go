@@ -1,0 +1,179 @@
+package server
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"go.lsp.dev/protocol"
+)
+
+// passProbe is a pass function for passScheduler tests: each pass
+// reports its start, then blocks until released or cancelled, and
+// publishes its number.
+type passProbe struct {
+	t       *testing.T
+	started chan *probePass
+
+	mu        sync.Mutex
+	running   int
+	most      int   // the most passes running at once
+	published []int // numbers of the published passes
+	n         int
+}
+
+type probePass struct {
+	n       int
+	ctx     context.Context
+	release chan struct{}
+}
+
+func newPassProbe(t *testing.T) *passProbe {
+	return &passProbe{t: t, started: make(chan *probePass, 16)}
+}
+
+func (p *passProbe) run(ctx context.Context, _ protocol.DocumentURI) func() {
+	p.mu.Lock()
+	p.n++
+	pass := &probePass{n: p.n, ctx: ctx, release: make(chan struct{})}
+	p.running++
+	p.most = max(p.most, p.running)
+	p.mu.Unlock()
+	p.started <- pass
+	select {
+	case <-pass.release:
+	case <-ctx.Done():
+	}
+	p.mu.Lock()
+	p.running--
+	p.mu.Unlock()
+	return func() {
+		p.mu.Lock()
+		p.published = append(p.published, pass.n)
+		p.mu.Unlock()
+	}
+}
+
+// next waits for the next pass to start.
+func (p *passProbe) next() *probePass {
+	p.t.Helper()
+	select {
+	case pass := <-p.started:
+		return pass
+	case <-time.After(10 * time.Second):
+		p.t.Fatal("no pass started")
+		return nil
+	}
+}
+
+// idle fails if a pass starts within a short while.
+func (p *passProbe) idle() {
+	p.t.Helper()
+	select {
+	case pass := <-p.started:
+		p.t.Fatalf("unexpected pass %d", pass.n)
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+func (p *passProbe) state() (most int, published []int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.most, append([]int(nil), p.published...)
+}
+
+const testURI = protocol.DocumentURI("file:///k/lib.rs")
+
+// TestPassSchedulerEditCancels: an edit cancels the running pass, whose
+// result is not published, and the next pass waits for it to return.
+func TestPassSchedulerEditCancels(t *testing.T) {
+	probe := newPassProbe(t)
+	sched := newPassScheduler(context.Background(), probe.run)
+	sched.edited(testURI, 0)
+	first := probe.next()
+	sched.edited(testURI, 0)
+	if err := waitDone(first.ctx); err != nil {
+		t.Fatal("the running pass was not cancelled by an edit")
+	}
+	second := probe.next()
+	close(second.release)
+	probe.idle()
+	most, published := probe.state()
+	if most != 1 || len(published) != 1 || published[0] != second.n {
+		t.Errorf("most running %d, published %v: want 1 and only pass %d", most, published, second.n)
+	}
+}
+
+// TestPassSchedulerCoalesces: changes of facts while a pass runs ask for
+// exactly one more pass, after it.
+func TestPassSchedulerCoalesces(t *testing.T) {
+	probe := newPassProbe(t)
+	sched := newPassScheduler(context.Background(), probe.run)
+	sched.invalidate(testURI, 0)
+	first := probe.next()
+	for i := 0; i < 5; i++ {
+		sched.invalidate(testURI, 0)
+	}
+	if first.ctx.Err() != nil {
+		t.Fatal("a change of facts cancelled the running pass")
+	}
+	close(first.release)
+	second := probe.next()
+	close(second.release)
+	probe.idle()
+	most, published := probe.state()
+	if most != 1 || len(published) != 2 {
+		t.Errorf("most running %d, published %v: want 1 and two passes", most, published)
+	}
+}
+
+// TestPassSchedulerDebounces: edits within the delay make one pass.
+func TestPassSchedulerDebounces(t *testing.T) {
+	probe := newPassProbe(t)
+	sched := newPassScheduler(context.Background(), probe.run)
+	for i := 0; i < 5; i++ {
+		sched.edited(testURI, time.Hour)
+	}
+	probe.idle()
+	sched.edited(testURI, 0) // the last edit, with no delay
+	close(probe.next().release)
+	probe.idle()
+	if _, published := probe.state(); len(published) != 1 {
+		t.Errorf("published %v, want one pass", published)
+	}
+}
+
+// TestPassSchedulerForget: after forget nothing of the document is
+// published, and its waiting pass never starts.
+func TestPassSchedulerForget(t *testing.T) {
+	probe := newPassProbe(t)
+	sched := newPassScheduler(context.Background(), probe.run)
+	sched.edited(testURI, 0)
+	pass := probe.next()
+	sched.invalidate(testURI, 0) // one more asked for
+	if !sched.forget(testURI) {
+		t.Fatal("forget: document unknown")
+	}
+	close(pass.release)
+	probe.idle()
+	if _, published := probe.state(); len(published) != 0 {
+		t.Errorf("published %v after forget", published)
+	}
+	if sched.forget(testURI) {
+		t.Error("forget twice: still known")
+	}
+	sched.edited(testURI, time.Hour)
+	sched.stop()
+	sched.edited(testURI, 0)
+	probe.idle()
+}
+
+func waitDone(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case <-time.After(10 * time.Second):
+		return context.DeadlineExceeded
+	}
+}
