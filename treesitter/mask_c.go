@@ -135,8 +135,8 @@ var cRules = func() map[string]cRule {
 }()
 
 // cRuleFor returns the rule for an identifier: a fixed one, or one of the
-// families (EXPORT_SYMBOL*, *for_each*, with_*, scoped_*, do_each_*,
-// while_each_*, SYSCALL_DEFINE1-6).
+// families (EXPORT_SYMBOL*, *for_each*, *foreach*, with_*, scoped_*,
+// do_each_*, while_each_*, SYSCALL_DEFINE1-6).
 func cRuleFor(name string) (cRule, bool) {
 	if r, ok := cRules[name]; ok {
 		return r, true
@@ -144,7 +144,8 @@ func cRuleFor(name string) (cRule, bool) {
 	switch {
 	case strings.HasPrefix(name, "EXPORT_SYMBOL"):
 		return cRule{action: cFileMacro}, true
-	case strings.Contains(name, "for_each"), strings.HasPrefix(name, "while_each_"), strings.HasPrefix(name, "with_"):
+	case strings.Contains(name, "for_each"), strings.Contains(name, "foreach"),
+		strings.HasPrefix(name, "while_each_"), strings.HasPrefix(name, "with_"):
 		return cRule{action: cLoop}, true
 	case strings.HasPrefix(name, "scoped_"), strings.HasPrefix(name, "do_each_"):
 		return cRule{action: cGuard}, true
@@ -608,26 +609,58 @@ func (m *masker) unknownIdentC(i int, name string, st *cState) int {
 // attributeWord reports whether the unknown word at i can only be a macro
 // expanding to nothing the grammar needs: an upper-case word before the
 // keyword that starts a file-scope declaration (`TC_INDIRECT_SCOPE int
-// f(void)`) or after a declarator (`void *ctx[] CRYPTO_MINALIGN_ATTR;`),
-// or a printk level before another name (`KERN_ERR DRV_NAME "text"`).
+// f(void)`) or after a declarator (`void *ctx[] CRYPTO_MINALIGN_ATTR;`,
+// `struct fpu f FPU_ALIGN;`), a word between a storage class and the type
+// (`static forceinline size_t f(void)`), or a printk level before another
+// name (`KERN_ERR DRV_NAME "text"`).
 func (m *masker) attributeWord(i int, name string, st *cState) bool {
 	if strings.HasPrefix(name, "KERN_") && i+1 < len(m.toks) && m.toks[i+1].kind == tokIdent {
 		return true
 	}
-	if !isMacroCase(name) || st.depth() > 0 && !st.in(braceRecord) {
+	if st.depth() > 0 && !st.in(braceRecord) {
+		return false
+	}
+	if st.depth() == 0 && m.isStorageClass(st.prev) && !cTypeWords[name] && !declarationStarters[name] {
+		// static forceinline size_t f(void): after a storage class, a
+		// word before a type and a declarator is no type.
+		y := m.skipAnnotations(i + 1)
+		if m.startsDeclaration(y) || m.plainWord(y) && (m.plainWord(y+1) || m.is(y+1, '*')) {
+			return true
+		}
+	}
+	if !isMacroCase(name) {
 		return false
 	}
 	if st.depth() == 0 && m.declarationStart(st.prev) && m.startsDeclaration(i+1) {
 		return true
 	}
-	// void *ctx[] CRYPTO_MINALIGN_ATTR; but not (unsigned long *)SUN3X_IOMMU;
+	if !m.is(i+1, ';') && !m.isAssign(i+1) && !m.is(i+1, ',') {
+		return false
+	}
 	p := st.prev
-	if !m.is(p, ']') && !m.is(p, ')') || !m.is(i+1, ';') && !m.isAssign(i+1) && !m.is(i+1, ',') {
+	if m.plainWord(p) && (m.plainWord(st.prev2) || m.is(st.prev2, '*')) {
+		// struct mips_fpu_struct fpu FPU_ALIGN;
+		return true
+	}
+	// void *ctx[] CRYPTO_MINALIGN_ATTR; but not (unsigned long *)SUN3X_IOMMU;
+	if !m.is(p, ']') && !m.is(p, ')') {
 		return false
 	}
 	o := int(m.toks[p].pair)
 	return o > 0 && o < p && m.endsDeclarator(o-1) && !m.is(o-1, ')') && !m.is(o-1, ']')
 }
+
+// plainWord reports whether token i is an identifier that is no keyword
+// and no annotation: a type or a declarator name.
+func (m *masker) plainWord(i int) bool {
+	if i < 0 || i >= len(m.toks) || m.toks[i].kind != tokIdent {
+		return false
+	}
+	w := m.text(i)
+	return !cTypeWords[w] && !declarationStarters[w] && !cNotCalls[w] && !isAnnotation(w) &&
+		w != "volatile" && w != "restrict" && w != "register" && w != "auto"
+}
+
 
 // isAssign reports whether token i is a `=` alone, not part of `==`,
 // `<=`, `+=` and the like.

@@ -248,6 +248,12 @@ func TestMaskCDeclarationMacros(t *testing.T) {
 		want: "struct s { void *ctx[] ~~~~~~~~~~~~~~~~~~~~; };",
 		anns: []string{"CRYPTO_MINALIGN_ATTR()"},
 	}, {
+		// Words that can only be attributes: after a declarator, between
+		// a storage class and the type.
+		in:   "struct s { struct fpu f FPU_ALIGN; };\nstatic forceinline size_t g(void);\nstatic __async_inline struct d *h(void);",
+		want: "struct s { struct fpu f ~~~~~~~~~; };\nstatic ~~~~~~~~~~~ size_t g(void);\nstatic ~~~~~~~~~~~~~~ struct d *h(void);",
+		anns: []string{"FPU_ALIGN()", "forceinline()", "__async_inline()"},
+	}, {
 		// offsetof takes a member path.
 		in:   "int o = offsetof(struct bpf_array, map.max_entries[1]);",
 		want: "int o = offsetof(struct bpf_array, map~~~~~~~~~~~~~~~);",
@@ -273,6 +279,8 @@ func TestMaskCMakesKernelCodeParse(t *testing.T) {
 		"DEFINE_FREE(kfree, void *, if (!IS_ERR_OR_NULL(_T)) kfree(_T))\n",
 		"struct x { void __rcu *p; DECLARE_BITMAP(b, 64); } ____cacheline_aligned;",
 		"void f(void) { list_for_each_entry(p, &h, node) x++; }",
+		"void f(void) { xt_entry_foreach(it, e, n) x++; }",
+		"struct s { struct fpu f FPU_ALIGN; };\nstatic forceinline size_t g(void);",
 		"void f(void) { scoped_guard(spinlock_irqsave, &l) { g(); } }",
 		"void f(void) { p = container_of(n, struct foo, list); }",
 		"static const struct dev_pm_ops pm = {\n#ifdef CONFIG_PM\n\t.suspend = s,\n#endif\n};",
@@ -305,6 +313,7 @@ func TestMaskCLeavesReadableCodeAlone(t *testing.T) {
 		"int x = a <= b, y = c == d;",
 		"void f(void) { asm volatile(\"nop\" ::: \"memory\"); }",
 		"int f(void) { return idr_for_each(&i, fn, 0); }",
+		"static foo_t bar; static foo_t *baz; u32 x, y; struct foo FOO; static struct a b;",
 	} {
 		raw, err := ParseRaw(context.Background(), C, []byte(src))
 		if err != nil {
