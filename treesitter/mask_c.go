@@ -661,7 +661,6 @@ func (m *masker) plainWord(i int) bool {
 		w != "volatile" && w != "restrict" && w != "register" && w != "auto"
 }
 
-
 // isAssign reports whether token i is a `=` alone, not part of `==`,
 // `<=`, `+=` and the like.
 func (m *masker) isAssign(i int) bool {
