@@ -1,0 +1,321 @@
+package ctype_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rivet-lsp/rivet/analysis"
+	"github.com/rivet-lsp/rivet/analysis/analysistest"
+	"github.com/rivet-lsp/rivet/analysis/ctype"
+	"github.com/rivet-lsp/rivet/analysis/facts"
+	"github.com/rivet-lsp/rivet/analysis/index"
+	"github.com/rivet-lsp/rivet/analysis/link"
+)
+
+// sigCase compares the C prototype and the Rust declaration of one
+// function. In c and rust the function is named F; want lists the
+// differences as "kind@position" (position: a parameter index, "ret" or
+// "all"), harmless ones as "harmless@position", serious mismatches with
+// a "!" (Corrupts).
+type sigCase struct {
+	c, rust string
+	dir     ctype.Direction
+	want    []string
+}
+
+var sigCases = []sigCase{
+	// Equal.
+	{c: "int F(void)", rust: "fn F() -> c_int", want: nil},
+	{c: "long F(unsigned long a, long long b)", rust: "fn F(a: c_ulong, b: i64) -> isize", want: nil},
+	{c: "size_t F(ssize_t a, u32 b, __le16 c, s64 d)", rust: "fn F(a: isize, b: u32, c: u16, d: i64) -> usize", want: nil},
+	{c: "void F(const char *s, char *buf)", rust: "fn F(s: *const c_char, buf: *mut c_char)", want: nil},
+	{c: "bool F(_Bool a)", rust: "fn F(a: bool) -> bool", want: nil},
+	{c: "void F(struct thing *t, const struct thing *u)", rust: "fn F(t: *mut bindings::thing, u: &bindings::thing)", want: nil},
+	{c: "void F(thing_t *t)", rust: "fn F(t: *mut bindings::thing)", want: nil},
+	{c: "void F(void *p)", rust: "fn F(p: *mut u64)", want: nil},
+	{c: "void F(struct thing *p)", rust: "fn F(p: *mut c_void)", want: nil},
+	{c: "void F(int (*cb)(void *data, int n))", rust: `fn F(cb: Option<unsafe extern "C" fn(*mut c_void, c_int) -> c_int>)`, want: nil},
+	{c: "void F(struct thing *p)", rust: "fn F(p: Option<NonNull<bindings::thing>>)", want: nil},
+	{c: "void F(struct thing *p)", rust: "fn F(p: *mut Mirror)", want: nil},
+	{c: "void F(struct thing *p)", rust: "fn F(p: *mut Opaque<bindings::thing>)", want: nil},
+	{c: "void F(int a[4])", rust: "fn F(a: *mut c_int)", want: nil},
+	{c: "enum mode F(enum mode m)", rust: "fn F(m: c_uint) -> bindings::mode", want: nil},
+	{c: "u8 F(u8 k)", rust: "fn F(k: Kind) -> Wrapper", want: nil},
+	{c: "void F(gfp_t flags)", rust: "fn F(flags: bindings::gfp_t)", want: nil},
+	{c: "void F(gfp_t flags)", rust: "fn F(flags: u32)", want: nil},
+	{c: "int F(const char *fmt, ...)", rust: "fn F(fmt: *const c_char, ...) -> c_int", want: nil},
+	{c: "void F(struct thing t)", rust: "fn F(t: bindings::thing)", want: nil},
+	{c: "void F(const char *const *argv)", rust: "fn F(argv: *const *const c_char)", want: nil},
+
+	// Unknown agrees with everything.
+	{c: "void F(mystery_t x)", rust: "fn F(x: u8)", want: nil},
+	{c: "void F(u32 x)", rust: "fn F(x: T)", want: nil},
+	{c: "void F(u32 x)", rust: "fn F(x: other_crate::Thing)", want: nil},
+	{c: "void F(chain2_t x)", rust: "fn F(x: u8)", want: nil},
+
+	// Harmless.
+	{c: "void F(const struct thing *t)", rust: "fn F(t: *mut bindings::thing)", dir: ctype.Import, want: []string{"harmless@0"}},
+	{c: "void F(char *s)", rust: "fn F(s: *const c_char)", dir: ctype.Export, want: []string{"harmless@0"}},
+	{c: "void F(char *s)", rust: "fn F(s: *const c_char)", dir: ctype.Import, want: []string{"harmless@0"}},
+	{c: "int F(void)", rust: "fn F()", dir: ctype.Import, want: []string{"harmless@ret"}},
+	{c: "void F(u8 b)", rust: "fn F(b: bool)", want: []string{"harmless@0"}},
+
+	// Mismatches.
+	{c: "int F(struct thing *t, unsigned int flags)", rust: "fn F(t: *mut bindings::thing) -> c_int", want: []string{"arity!@all"}},
+	{c: "int F(const char *fmt, ...)", rust: "fn F(fmt: *const c_char) -> c_int", want: []string{"variadic!@all"}},
+	{c: "unsigned int F(void)", rust: "fn F() -> i32", dir: ctype.Export, want: []string{"signedness@ret"}},
+	{c: "void F(u32 a)", rust: "fn F(a: u64)", want: []string{"width!@0"}},
+	{c: "void F(long a)", rust: "fn F(a: c_int)", want: []string{"width!@0"}},
+	{c: "void F(u64 *a)", rust: "fn F(a: *mut u32)", want: []string{"width!@0"}},
+	{c: "void F(int *a)", rust: "fn F(a: *mut c_uint)", want: []string{"signedness@0"}},
+	{c: "void F(void *p)", rust: "fn F(p: usize)", want: []string{"pointer vs integer@0"}},
+	{c: "void F(void *p)", rust: "fn F(p: u32)", want: []string{"pointer vs integer!@0"}},
+	{c: "void F(const struct thing *t)", rust: "fn F(t: *mut bindings::thing)", dir: ctype.Export, want: []string{"const dropped@0"}},
+	{c: "const char *F(void)", rust: "fn F() -> *mut c_char", dir: ctype.Import, want: []string{"const dropped@ret"}},
+	{c: "void F(const char **out)", rust: "fn F(out: *mut *mut c_char)", dir: ctype.Export, want: []string{"const dropped@0"}},
+	{c: "void F(struct thing t)", rust: "fn F(t: *mut bindings::thing)", want: []string{"struct vs pointer!@0"}},
+	{c: "void F(struct thing *t)", rust: "fn F(t: bindings::thing)", want: []string{"struct vs pointer!@0"}},
+	{c: "void F(struct thing t)", rust: "fn F(t: u64)", want: []string{"struct vs scalar!@0"}},
+	{c: "void F(double d)", rust: "fn F(d: u64)", want: []string{"float vs integer!@0"}},
+	{c: "void F(struct thing *t)", rust: "fn F(t: *mut bindings::other)", want: []string{"pointee type!@0"}},
+	{c: "void F(struct thing *t)", rust: "fn F(t: *mut u8)", want: []string{"pointee type@0"}},
+	{c: "void F(void)", rust: "fn F() -> c_int", dir: ctype.Import, want: []string{"return type!@ret"}},
+	{c: "int F(void)", rust: "fn F()", dir: ctype.Export, want: []string{"return type!@ret"}},
+	{c: "void F(int (*cb)(void *data, int n))", rust: `fn F(cb: Option<unsafe extern "C" fn(*mut c_void) -> c_int>)`, want: []string{"arity!@0"}},
+	{c: "void F(int (*cb)(long n))", rust: `fn F(cb: extern "C" fn(c_int) -> c_int)`, want: []string{"width!@0"}},
+	{c: "void F(enum mode m)", rust: "fn F(m: u8)", want: []string{"width!@0"}},
+	{c: "void F(u32 k)", rust: "fn F(k: Kind)", want: []string{"width!@0"}},
+	{c: "void F(u32 a, u64 b)", rust: "fn F(a: i32, b: u32)", want: []string{"signedness@0", "width!@1"}},
+}
+
+// sigTree is the header and Rust file of sigCases, plus the typedefs and
+// Rust items the cases use.
+func sigTree(cases []sigCase) string {
+	var h, rs strings.Builder
+	h.WriteString(`struct thing { int x; };
+struct other { int y; };
+typedef struct thing thing_t;
+enum mode { MODE_A, MODE_B };
+typedef unsigned int __bitwise gfp_t;
+typedef unsigned int chain1_t;
+typedef chain1_t chain2_t;
+`)
+	rs.WriteString(`use kernel::bindings;
+use kernel::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
+
+/// Mirrors struct thing.
+#[repr(C)]
+pub struct Mirror { x: c_int }
+
+#[repr(u8)]
+pub enum Kind { A, B }
+
+#[repr(transparent)]
+pub struct Wrapper(u8, PhantomData<u32>);
+
+pub struct Opaque<T>(T);
+
+extern "C" {
+`)
+	for i, c := range cases {
+		name := fmt.Sprintf("case_%d", i)
+		fmt.Fprintf(&h, "%s;\n", strings.Replace(c.c, "F(", name+"(", 1))
+		fmt.Fprintf(&rs, "    %s;\n", strings.Replace(c.rust, "fn F(", "fn "+name+"(", 1))
+	}
+	rs.WriteString("}\n")
+	return "-- include/sigs.h --\n" + h.String() + "-- drivers/sigs.rs --\n" + rs.String()
+}
+
+// resolveCase returns the C and Rust signatures of case i.
+func resolveCase(t *testing.T, snap *index.Snapshot, rs *index.File, res *ctype.Resolver, i int) (ctype.Sig, ctype.Sig) {
+	t.Helper()
+	name := fmt.Sprintf("case_%d", i)
+	protos := link.CPrototypes(snap, name)
+	if len(protos) == 0 {
+		t.Fatalf("%s: no C prototype", name)
+	}
+	cf := link.FuncFacts(protos[0])
+	if cf == nil {
+		t.Fatalf("%s: no facts for the C prototype", name)
+	}
+	for j := range rs.Rust.Fns {
+		fn := &rs.Rust.Fns[j]
+		if fn.Name == name {
+			return res.CSig(cf), res.RustSig(fn, ctype.ContextOf(rs.Path, rs.Rust, fn))
+		}
+	}
+	t.Fatalf("%s: no Rust fn", name)
+	return ctype.Sig{}, ctype.Sig{}
+}
+
+func buildTree(t *testing.T, archive string) (*analysis.Workspace, string) {
+	t.Helper()
+	root := analysistest.WriteTxtar(t, archive)
+	ws := analysis.NewWorkspace([]string{root}, analysis.Options{})
+	if _, err := ws.Build(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	return ws, root
+}
+
+func rustFile(t *testing.T, snap *index.Snapshot, root, rel string) *index.File {
+	t.Helper()
+	abs, err := filepath.EvalSymlinks(filepath.Join(root, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := snap.File(filepath.ToSlash(abs))
+	if f == nil || f.Rust == nil {
+		t.Fatalf("%s: not indexed as Rust", rel)
+	}
+	return f
+}
+
+func TestCompareSigs(t *testing.T) {
+	ws, root := buildTree(t, sigTree(sigCases))
+	snap, release := ws.Index.Snapshot()
+	defer release()
+	rs := rustFile(t, snap, root, "drivers/sigs.rs")
+	model := ctype.ModelFor("lp64", false)
+	for i, c := range sigCases {
+		res := ctype.NewResolver(snap, model)
+		csig, rsig := resolveCase(t, snap, rs, res, i)
+		dir := c.dir
+		if dir == 0 {
+			dir = ctype.Import
+		}
+		got := describeDiffs(model.CompareSigs(csig, rsig, dir))
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s vs %s (%v): got %q, want %q", c.c, c.rust, dir, got, c.want)
+		}
+		// Every difference can be explained.
+		for _, d := range model.CompareSigs(csig, rsig, dir) {
+			if d.Explain() == "" {
+				t.Errorf("%s vs %s: empty explanation of %+v", c.c, c.rust, d)
+			}
+		}
+	}
+}
+
+func describeDiffs(ds []ctype.Diff) []string {
+	var out []string
+	for _, d := range ds {
+		pos := fmt.Sprint(d.Param)
+		switch d.Param {
+		case ctype.Return:
+			pos = "ret"
+		case ctype.Whole:
+			pos = "all"
+		}
+		kind := d.Kind.String()
+		if d.Verdict == ctype.Harmless {
+			kind = "harmless"
+		}
+		if d.Corrupts {
+			kind += "!"
+		}
+		out = append(out, kind+"@"+pos)
+	}
+	return out
+}
+
+// TestMissingTypedefs: a typedef chain deeper than the build's Ensure
+// rounds is unresolved (so comparisons stay silent) until the names
+// MissingTypedefs lists are ensured.
+func TestMissingTypedefs(t *testing.T) {
+	cases := []sigCase{{c: "void F(chain2_t x)", rust: "fn F(x: u8)"}}
+	ws, root := buildTree(t, sigTree(cases))
+	snap, release := ws.Index.Snapshot()
+	rs := rustFile(t, snap, root, "drivers/sigs.rs")
+	res := ctype.NewResolver(snap, ctype.LP64)
+	csig, _ := resolveCase(t, snap, rs, res, 0)
+	if k := csig.Params[0].Kind; k != ctype.Unknown {
+		t.Errorf("chain2_t before Ensure: got %v, want unknown", k)
+	}
+	cf := link.FuncFacts(link.CPrototypes(snap, "case_0")[0])
+	missing := ctype.MissingTypedefs(snap, []*facts.CFunc{cf})
+	release()
+	if !slices.Equal(missing, []string{"chain1_t"}) {
+		t.Fatalf("MissingTypedefs = %q, want [chain1_t]", missing)
+	}
+	if _, err := ws.Index.Ensure(context.Background(), missing, nil); err != nil {
+		t.Fatal(err)
+	}
+	snap, release = ws.Index.Snapshot()
+	defer release()
+	rs = rustFile(t, snap, root, "drivers/sigs.rs")
+	res = ctype.NewResolver(snap, ctype.LP64)
+	csig, rsig := resolveCase(t, snap, rs, res, 0)
+	if got := describeDiffs(ctype.LP64.CompareSigs(csig, rsig, ctype.Import)); !slices.Equal(got, []string{"width!@0"}) {
+		t.Errorf("chain2_t vs u8 after Ensure: got %q, want [width!@0]", got)
+	}
+	if m := ctype.MissingTypedefs(snap, []*facts.CFunc{link.FuncFacts(link.CPrototypes(snap, "case_0")[0])}); len(m) != 0 {
+		t.Errorf("MissingTypedefs after Ensure = %q, want none", m)
+	}
+}
+
+// TestModels: the data model decides long and pointer-sized widths.
+func TestModels(t *testing.T) {
+	cases := []sigCase{
+		{c: "void F(long a)", rust: "fn F(a: i32)"},
+		{c: "void F(size_t a)", rust: "fn F(a: u32)"},
+		{c: "void F(char c)", rust: "fn F(c: i8)"},
+	}
+	ws, root := buildTree(t, sigTree(cases))
+	snap, release := ws.Index.Snapshot()
+	defer release()
+	rs := rustFile(t, snap, root, "drivers/sigs.rs")
+	for _, tc := range []struct {
+		model ctype.Model
+		want  [][]string
+	}{
+		{ctype.ModelFor("lp64", false), [][]string{{"width!@0"}, {"width!@0"}, nil}},
+		{ctype.ModelFor("ilp32", false), [][]string{nil, nil, nil}},
+		{ctype.ModelFor("llp64", false), [][]string{nil, {"width!@0"}, nil}},
+		// The kernel builds with -funsigned-char.
+		{ctype.ModelFor("", true), [][]string{{"width!@0"}, {"width!@0"}, {"signedness@0"}}},
+	} {
+		for i := range cases {
+			res := ctype.NewResolver(snap, tc.model)
+			csig, rsig := resolveCase(t, snap, rs, res, i)
+			got := describeDiffs(tc.model.CompareSigs(csig, rsig, ctype.Import))
+			if !slices.Equal(got, tc.want[i]) {
+				t.Errorf("%s: %s vs %s: got %q, want %q", tc.model.Name, cases[i].c, cases[i].rust, got, tc.want[i])
+			}
+		}
+	}
+}
+
+func TestExplain(t *testing.T) {
+	cases := []sigCase{
+		{c: "int F(struct thing *t, unsigned int flags)", rust: "fn F(t: *mut Mirror) -> c_int"},
+		{c: "void F(u32 a)", rust: "fn F(a: u64)"},
+		{c: "void F(const struct thing *t)", rust: "fn F(t: *mut bindings::thing)"},
+		{c: "int F(void)", rust: "fn F()"},
+	}
+	want := []string{
+		"1 parameter vs 2",
+		"u64 (64-bit unsigned integer) vs u32 (32-bit unsigned integer): width",
+		"*mut bindings::thing (pointer to struct thing) vs const struct thing * (pointer to const struct thing): Rust may write through a pointer C declared const",
+		"Rust returns nothing, C returns int",
+	}
+	ws, root := buildTree(t, sigTree(cases))
+	snap, release := ws.Index.Snapshot()
+	defer release()
+	rs := rustFile(t, snap, root, "drivers/sigs.rs")
+	for i := range cases {
+		res := ctype.NewResolver(snap, ctype.LP64)
+		csig, rsig := resolveCase(t, snap, rs, res, i)
+		ds := ctype.LP64.CompareSigs(csig, rsig, ctype.Export)
+		if len(ds) != 1 {
+			t.Fatalf("%s: %d diffs, want 1", cases[i].c, len(ds))
+		}
+		if got := ds[0].Explain(); got != want[i] {
+			t.Errorf("%s vs %s:\n got %q\nwant %q", cases[i].c, cases[i].rust, got, want[i])
+		}
+	}
+}
