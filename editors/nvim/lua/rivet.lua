@@ -1,0 +1,142 @@
+-- rivet for Neovim 0.7 and later, without nvim-lspconfig.
+--
+-- Put this directory on 'runtimepath' (or copy this file to
+-- ~/.config/nvim/lua/rivet.lua) and call, from init.lua:
+--
+--   require('rivet').setup({
+--     cmd = { 'rivet', 'serve' },          -- the default
+--     settings = { rules = { ['unsafe-missing-safety'] = 'off' } },
+--   })
+--
+-- setup() adds a FileType autocommand for c, cpp (Neovim's type for .h)
+-- and rust. Each buffer is attached to one client per workspace root,
+-- found by walking up from the buffer's file: the nearest directory
+-- holding rust/bindings/bindings_helper.h (a kernel tree), else
+-- .rivet.toml, else .git. A buffer with no root gets no client: rivet
+-- needs a tree to link C and Rust.
+--
+-- settings uses the keys of .rivet.toml (docs/settings.md). They go to
+-- the server as initializationOptions and answer its
+-- workspace/configuration request for the "rivet" section; keys set here
+-- override the same keys of .rivet.toml (rules code by code).
+--
+-- Neovim 0.7 takes pushed diagnostics (textDocument/publishDiagnostics),
+-- which rivet always sends; they appear with source "rivet".
+local M = {}
+
+-- Markers, most specific first: a marker is looked for in every ancestor
+-- before the next one is tried, so a kernel tree's root wins over a .git
+-- in a subdirectory.
+M.root_markers = { 'rust/bindings/bindings_helper.h', '.rivet.toml', '.git' }
+
+M.filetypes = { 'c', 'cpp', 'rust' }
+
+local defaults = {
+  cmd = { 'rivet', 'serve' },
+  settings = {},
+  -- on_attach(client, bufnr), capabilities, handlers and cmd_env are
+  -- passed through to vim.lsp.start_client when set.
+}
+
+local config = nil
+local clients = {} -- root directory -> client id
+
+local function exists(path)
+  return vim.loop.fs_stat(path) ~= nil
+end
+
+local function parent(dir)
+  local up = vim.fn.fnamemodify(dir, ':h')
+  if up == dir then
+    return nil
+  end
+  return up
+end
+
+--- Returns the workspace root of the file at path, or nil.
+function M.find_root(path)
+  local start = vim.fn.fnamemodify(path, ':p:h')
+  for _, marker in ipairs(M.root_markers) do
+    local dir = start
+    while dir do
+      if exists(dir .. '/' .. marker) then
+        return dir
+      end
+      dir = parent(dir)
+    end
+  end
+  return nil
+end
+
+-- Empty Lua tables encode as JSON arrays; rivet's map-valued settings
+-- must be objects.
+local map_keys = { rules = true, lifecycle = true }
+
+local function server_settings(settings)
+  if settings == nil or next(settings) == nil then
+    return nil
+  end
+  local out = vim.deepcopy(settings)
+  for key in pairs(map_keys) do
+    if type(out[key]) == 'table' and next(out[key]) == nil then
+      out[key] = vim.empty_dict()
+    end
+  end
+  return out
+end
+
+local function start(root)
+  local settings = server_settings(config.settings)
+  local id = vim.lsp.start_client({
+    name = 'rivet',
+    cmd = config.cmd,
+    cmd_env = config.cmd_env,
+    root_dir = root,
+    workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
+    init_options = settings,
+    settings = settings and { rivet = settings } or {},
+    capabilities = config.capabilities,
+    handlers = config.handlers,
+    on_attach = config.on_attach,
+    on_exit = function()
+      clients[root] = nil
+    end,
+  })
+  clients[root] = id
+  return id
+end
+
+--- Attaches the buffer to the rivet client of its root, starting the
+--- client first when needed. Returns the client id, or nil when the
+--- buffer has no file or no root.
+function M.attach(bufnr)
+  bufnr = bufnr or vim.api.nvim_get_current_buf()
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  if name == '' or vim.bo[bufnr].buftype ~= '' then
+    return nil
+  end
+  local root = M.find_root(name)
+  if not root then
+    return nil
+  end
+  local id = clients[root] or start(root)
+  if id then
+    vim.lsp.buf_attach_client(bufnr, id)
+  end
+  return id
+end
+
+--- Sets rivet up; see the top of this file for opts.
+function M.setup(opts)
+  config = vim.tbl_extend('force', defaults, opts or {})
+  local group = vim.api.nvim_create_augroup('rivet', { clear = true })
+  vim.api.nvim_create_autocmd('FileType', {
+    group = group,
+    pattern = M.filetypes,
+    callback = function(args)
+      M.attach(args.buf)
+    end,
+  })
+end
+
+return M
