@@ -196,7 +196,7 @@ func fromErrPtrFix(p *Pass, c cCall, why *errPtrWhy, fl *ptrFlow) (Fix, bool) {
 		return Fix{}, false
 	}
 	edits := []Edit{{Path: p.File.Path, Span: spanOf(site), NewText: qualifiedKernelFn(p, "from_err_ptr") + "(" + site.Text() + ")?"}}
-	if next := let.NextNamedSibling(); !why.null && isNullGuard(next, name) {
+	if next := nextStatement(let); !why.null && isNullGuard(next, name) {
 		start := lineStart(p.Src, next.StartByte())
 		end := next.EndByte()
 		if n := next.NextSibling(); n.Kind() == ts.RustKindEmptyStatement {
@@ -208,6 +208,15 @@ func fromErrPtrFix(p *Pass, c cCall, why *errPtrWhy, fl *ptrFlow) (Fix, bool) {
 		edits = append(edits, Edit{Path: p.File.Path, Span: facts.Span{Start: start, End: end}})
 	}
 	return Fix{Title: "Check for an error pointer with `from_err_ptr(...)?`", Edits: edits}, true
+}
+
+// nextStatement returns the statement after stmt, comments skipped.
+func nextStatement(stmt ts.Node) ts.Node {
+	n := stmt.NextNamedSibling()
+	for n.Kind() == ts.RustKindLineComment || n.Kind() == ts.RustKindBlockComment {
+		n = n.NextNamedSibling()
+	}
+	return n
 }
 
 // isNullGuard reports whether stmt is `if NAME.is_null() { ... }` with
