@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"slices"
 
 	"github.com/rivet-lsp/rivet/analysis/config"
 	"github.com/rivet-lsp/rivet/analysis/facts"
@@ -23,16 +24,39 @@ type FileDiagnostics struct {
 	Diags []rules.Diagnostic
 }
 
+// DiagnoseOptions configure Diagnose.
+type DiagnoseOptions struct {
+	// Config is the configuration in force; nil means the defaults.
+	Config *config.Config
+	// Partial says the index does not hold the whole tree yet (a build is
+	// running, or there are no roots): reports that claim something is
+	// absent from the tree are held back, since it may only be not yet
+	// indexed.
+	Partial bool
+}
+
+// absenceCodes are the rules whose reports claim that the tree lacks
+// something, and which a partial index therefore makes wrong.
+var absenceCodes = map[string]bool{"ffi-unresolved": true}
+
 // Diagnose runs the enabled rules on one file, as Check does on every
 // file: on the open document's current text and tree when the file is
 // open, else on the disk's text when the index knows the file and rules
 // apply to it (Rust files, C files with whole-file facts). Other files
 // have no diagnostics. It answers from what the index knows now, even
-// while a build runs. cfg nil means the defaults.
-func (w *Workspace) Diagnose(ctx context.Context, path string, cfg *config.Config) (FileDiagnostics, error) {
+// while a build runs.
+func (w *Workspace) Diagnose(ctx context.Context, path string, opts DiagnoseOptions) (FileDiagnostics, error) {
+	res, err := w.diagnose(ctx, path, opts.Config)
+	if opts.Partial {
+		res.Diags = slices.DeleteFunc(res.Diags, func(d rules.Diagnostic) bool { return absenceCodes[d.Code] })
+	}
+	return res, err
+}
+
+func (w *Workspace) diagnose(ctx context.Context, path string, cfg *config.Config) (FileDiagnostics, error) {
 	snap, release := w.Index.Snapshot()
 	defer release()
-	opts := rules.Options{Config: cfg, Extra: w.extra(snap, cfg)}
+	ropts := rules.Options{Config: cfg, Extra: w.extra(snap, cfg)}
 	res := FileDiagnostics{Path: path}
 	if d := w.Document(path); d != nil {
 		var err error
@@ -40,7 +64,7 @@ func (w *Workspace) Diagnose(ctx context.Context, path string, cfg *config.Confi
 		d.WithTree(func(tree *treesitter.Tree, f *index.File) {
 			open = true
 			res.Open, res.Version, res.Text = true, d.version, tree.Source()
-			res.Diags, err = rules.Run(ctx, snap, f, tree, res.Text, opts)
+			res.Diags, err = rules.Run(ctx, snap, f, tree, res.Text, ropts)
 		})
 		if open {
 			return res, err
@@ -64,6 +88,6 @@ func (w *Workspace) Diagnose(ctx context.Context, path string, cfg *config.Confi
 	}
 	defer tree.Close()
 	res.Text = src
-	res.Diags, err = rules.Run(ctx, snap, f, tree, src, opts)
+	res.Diags, err = rules.Run(ctx, snap, f, tree, src, ropts)
 	return res, err
 }

@@ -28,7 +28,7 @@ unsafe { }
 		t.Fatal(err)
 	}
 	path := ws.Roots()[0] + "/lib.rs"
-	res, err := ws.Diagnose(ctx, path, nil)
+	res, err := ws.Diagnose(ctx, path, analysis.DiagnoseOptions{})
 	if err != nil || res.Open || len(res.Diags) != 1 || res.Diags[0].Code != "unsafe-missing-safety" || len(res.Text) == 0 {
 		t.Fatalf("from disk: %+v, %v; want one unsafe-missing-safety", res, err)
 	}
@@ -37,7 +37,7 @@ unsafe { }
 	if _, err := ws.Open(ctx, path, 7, []byte(text)); err != nil {
 		t.Fatal(err)
 	}
-	res, err = ws.Diagnose(ctx, path, nil)
+	res, err = ws.Diagnose(ctx, path, analysis.DiagnoseOptions{})
 	if err != nil || !res.Open || res.Version != 7 || string(res.Text) != text || len(res.Diags) != 1 ||
 		string(res.Text[res.Diags[0].Span.Start:res.Diags[0].Span.End]) != "unsafe" {
 		t.Fatalf("open: %+v, %v; want version 7's text and its report", res, err)
@@ -45,12 +45,37 @@ unsafe { }
 
 	off := config.Default()
 	off.Rules["unsafe-missing-safety"] = "off"
-	if res, err = ws.Diagnose(ctx, path, off); err != nil || len(res.Diags) != 0 {
+	if res, err = ws.Diagnose(ctx, path, analysis.DiagnoseOptions{Config: off}); err != nil || len(res.Diags) != 0 {
 		t.Errorf("rule off: %+v, %v", res.Diags, err)
 	}
 
-	res, err = ws.Diagnose(ctx, filepath.ToSlash(filepath.Join(ws.Roots()[0], "notes.txt")), nil)
+	res, err = ws.Diagnose(ctx, filepath.ToSlash(filepath.Join(ws.Roots()[0], "notes.txt")), analysis.DiagnoseOptions{})
 	if err != nil || len(res.Diags) != 0 || res.Text != nil {
 		t.Errorf("a file rivet does not index: %+v, %v", res, err)
+	}
+}
+
+// TestDiagnosePartial: while the index is partial, an extern item no
+// indexed C file defines is not reported as unresolved.
+func TestDiagnosePartial(t *testing.T) {
+	dir := analysistest.WriteTxtar(t, `
+-- x.rs --
+extern "C" {
+    fn foo_init() -> i32;
+}
+`)
+	ctx := context.Background()
+	ws := analysis.NewWorkspace([]string{dir}, analysis.Options{})
+	if _, err := ws.Build(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	path := ws.Roots()[0] + "/x.rs"
+	full, err := ws.Diagnose(ctx, path, analysis.DiagnoseOptions{})
+	if err != nil || len(full.Diags) != 1 || full.Diags[0].Code != "ffi-unresolved" {
+		t.Fatalf("complete index: %+v, %v; want one ffi-unresolved", full.Diags, err)
+	}
+	partial, err := ws.Diagnose(ctx, path, analysis.DiagnoseOptions{Partial: true})
+	if err != nil || len(partial.Diags) != 0 {
+		t.Errorf("partial index: %+v, %v; want none", partial.Diags, err)
 	}
 }

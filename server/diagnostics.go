@@ -205,7 +205,7 @@ func (s *Server) fileDiagnostics(ctx context.Context, uri protocol.DocumentURI) 
 		return analysis.FileDiagnostics{}, []protocol.Diagnostic{}, nil
 	}
 	start := time.Now()
-	res, err := ws.Diagnose(ctx, path, s.currentConfig())
+	res, err := ws.Diagnose(ctx, path, analysis.DiagnoseOptions{Config: s.currentConfig(), Partial: s.indexPartial()})
 	if ctx.Err() != nil {
 		return res, nil, ctx.Err()
 	}

@@ -5,6 +5,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"time"
 
 	"go.lsp.dev/protocol"
 
@@ -119,6 +120,7 @@ func (s *Server) applyWatched(ctx context.Context, batch map[string]protocol.Fil
 	if ws == nil {
 		return
 	}
+	start := time.Now()
 	skip := skipFilter(s.currentConfig(), roots)
 	var configChanged, kernelChanged, factsChanged bool
 	for p, typ := range batch {
@@ -153,7 +155,7 @@ func (s *Server) applyWatched(ctx context.Context, batch map[string]protocol.Fil
 			s.logger.Info("parsing declarations after file changes", "error", err)
 		}
 	}
-	s.logger.Debug("watched files applied", "files", len(batch), "config", configChanged, "kernel", kernelChanged)
+	s.logger.Info("watched files applied", "files", len(batch), "config", configChanged, "kernel", kernelChanged, "duration", time.Since(start))
 	if configChanged {
 		s.reloadConfigFile() // re-diagnoses or re-indexes by itself
 		return

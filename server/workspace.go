@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -180,16 +181,24 @@ func (s *Server) build() {
 	ws, n := s.wsState.ws, s.wsState.builds
 	s.wsState.mu.Unlock()
 	go func() {
-		defer close(done)
 		defer cancel()
 		defer s.recoverBackground("indexing")
-		s.index(ctx, ws, fmt.Sprintf("rivet/indexing/%d", n))
+		s.index(ctx, ws, fmt.Sprintf("rivet/indexing/%d", n), done)
 	}()
 }
 
 // index runs one build of ws, reporting it as work-done progress under
-// token and as rivet/status notifications, and logs its statistics.
-func (s *Server) index(ctx context.Context, ws *analysis.Workspace, token string) {
+// token and as rivet/status notifications, closes done when the index is
+// complete, tells features that facts changed, then saves the facts
+// cache.
+func (s *Server) index(ctx context.Context, ws *analysis.Workspace, token string, done chan struct{}) {
+	defer func() {
+		select {
+		case <-done:
+		default:
+			close(done) // the build failed or panicked
+		}
+	}()
 	s.Notify(s.base, StatusNotification, StatusParams{State: "indexing"})
 	progress := s.beginProgress(ctx, token, "rivet: indexing")
 	st, err := ws.Build(ctx, func(p analysis.BuildProgress) {
@@ -201,8 +210,11 @@ func (s *Server) index(ctx context.Context, ws *analysis.Workspace, token string
 		s.logger.Info("indexing stopped", "error", err)
 		return
 	}
-	if st.CacheErr != nil {
-		s.logger.Warn("facts cache", "error", st.CacheErr)
+	close(done)
+	s.indexChanged()
+	progress.report(analysis.BuildProgress{Phase: "save"})
+	if err := errors.Join(st.CacheErr, ws.SaveCache()); err != nil {
+		s.logger.Warn("facts cache", "error", err)
 	}
 	for _, e := range st.WalkErrors {
 		s.logger.Warn("index walk", "error", e)
@@ -212,7 +224,6 @@ func (s *Server) index(ctx context.Context, ws *analysis.Workspace, token string
 		"declsParsed", st.DeclsParsed, "seconds", st.Duration.Seconds())
 	progress.end(buildSummary(st))
 	s.Notify(s.base, StatusNotification, StatusParams{State: "ready", Files: st.Files, Seconds: st.Duration.Seconds()})
-	s.indexChanged()
 }
 
 // waitBuilt waits until the latest build has ended or ctx is done.
@@ -223,6 +234,20 @@ func (s *Server) waitBuilt(ctx context.Context) {
 	select {
 	case <-built:
 	case <-ctx.Done():
+	}
+}
+
+// indexPartial reports whether the index lacks part of the tree: a build
+// is running, or there are no roots.
+func (s *Server) indexPartial() bool {
+	s.wsState.mu.Lock()
+	built, roots := s.wsState.built, s.wsState.roots
+	s.wsState.mu.Unlock()
+	select {
+	case <-built:
+		return len(roots) == 0
+	default:
+		return true
 	}
 }
 
