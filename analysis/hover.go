@@ -476,7 +476,7 @@ func (tx *texts) where(loc *link.Loc) string {
 func (tx *texts) whereSpan(path string, sp facts.Span) string {
 	src := tx.get(path)
 	line := bytes.Count(src[:min(int(sp.Start), len(src))], []byte{'\n'}) + 1
-	return fmt.Sprintf("%s:%d", tx.w.rel(path), line)
+	return fmt.Sprintf("%s:%d", tx.w.Rel(path), line)
 }
 
 // ruleWhere renders the bindgen_parameters line of rule.
@@ -484,7 +484,7 @@ func (tx *texts) ruleWhere(k *index.Kernel, rule *index.BindgenRule) string {
 	if k == nil || k.Params == "" {
 		return "rust/bindgen_parameters"
 	}
-	return fmt.Sprintf("%s:%d", tx.w.rel(k.Params), rule.Line)
+	return fmt.Sprintf("%s:%d", tx.w.Rel(k.Params), rule.Line)
 }
 
 // maxDeclLines caps the lines of a declaration a hover shows.
@@ -623,8 +623,8 @@ func (tx *texts) rustSignature(path string, fn *facts.RFn) string {
 	return capLines(dedent(strings.TrimSpace(string(src[fn.Span.Start:end]))), maxDeclLines)
 }
 
-// rel is path relative to the workspace root holding it, or path.
-func (w *Workspace) rel(path string) string {
+// Rel is path relative to the workspace root holding it, or path.
+func (w *Workspace) Rel(path string) string {
 	for _, r := range w.roots {
 		if rest, ok := strings.CutPrefix(path, strings.TrimSuffix(r, "/")+"/"); ok {
 			return rest

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"sort"
+	"strings"
 
 	"github.com/sahilm/fuzzy"
 
@@ -91,7 +92,8 @@ type candidate struct {
 // fuzzyPool fuzzy ones by a cheap rank.
 type symbolMatcher struct {
 	query  string
-	lower  []byte
+	lower  []byte // the query folded to lower case
+	upper  []byte // and to upper case
 	limit  int
 	byName map[string]*candidate
 	fuzzy  candHeap
@@ -99,11 +101,11 @@ type symbolMatcher struct {
 }
 
 func newSymbolMatcher(query string, limit int) *symbolMatcher {
-	lower := []byte(query)
-	for i, c := range lower {
-		lower[i] = foldByte(c)
+	lower, upper := []byte(query), []byte(query)
+	for i, c := range []byte(query) {
+		lower[i], upper[i] = foldByte(c), upperByte(c)
 	}
-	return &symbolMatcher{query: query, lower: lower, limit: limit, byName: map[string]*candidate{}}
+	return &symbolMatcher{query: query, lower: lower, upper: upper, limit: limit, byName: map[string]*candidate{}}
 }
 
 // fuzzyPool is how many fuzzy candidates per result slot are scored.
@@ -111,25 +113,30 @@ const fuzzyPool = 4
 
 // offer considers one name; rust is its Rust item, nil for C.
 func (m *symbolMatcher) offer(name string, rust *WorkspaceSymbol) {
-	if c := m.byName[name]; c != nil {
-		m.note(c, rust)
-		return
-	}
 	class, cheap, ok := m.classify(name)
 	if !ok {
 		return
 	}
-	c := &candidate{name: name, class: class, cheap: cheap}
+	cand := candidate{name: name, class: class, cheap: cheap}
 	h, capacity := &m.strong, m.limit
 	if class == matchFuzzy {
 		h, capacity = &m.fuzzy, fuzzyPool*m.limit
 	}
-	if h.Len() >= capacity {
-		if !better(c, (*h)[0]) {
+	full := h.Len() >= capacity
+	if full && rust == nil && !better(&cand, (*h)[0]) {
+		return // C names come first: a Rust item may still join a kept name
+	}
+	if c := m.byName[name]; c != nil {
+		m.note(c, rust)
+		return
+	}
+	if full {
+		if !better(&cand, (*h)[0]) {
 			return
 		}
 		delete(m.byName, heap.Pop(h).(*candidate).name)
 	}
+	c := &cand
 	heap.Push(h, c)
 	m.byName[name] = c
 	m.note(c, rust)
@@ -144,45 +151,65 @@ func (m *symbolMatcher) note(c *candidate, rust *WorkspaceSymbol) {
 }
 
 // classify matches name against the query, ASCII case-insensitively.
+// It runs for every declared name of the tree, so it compares bytes
+// against the query's lower- and upper-case forms rather than folding.
 func (m *symbolMatcher) classify(name string) (class, cheap int, ok bool) {
-	q := m.lower
-	if len(name) < len(q) {
+	lo, up := m.lower, m.upper
+	n := len(lo)
+	if len(name) < n {
 		return 0, 0, false
 	}
-	prefix := true
-	for i := range q {
-		if foldByte(name[i]) != q[i] {
-			prefix = false
-			break
-		}
+	i := 0
+	for i < n && (name[i] == lo[i] || name[i] == up[i]) {
+		i++
 	}
 	switch {
-	case prefix && len(name) == len(q) && name == m.query:
+	case i == n && len(name) == n && name == m.query:
 		return matchExact, 0, true
-	case prefix && len(name) == len(q):
+	case i == n && len(name) == n:
 		return matchExactFold, 0, true
-	case prefix:
+	case i == n:
 		return matchPrefix, len(name), true
 	}
-	// A subsequence; each query character starting a word saves ranks.
-	starts, j := 0, 0
-	for i := 0; i < len(name) && j < len(q); i++ {
-		if foldByte(name[i]) == q[j] {
-			if i == 0 || name[i-1] == '_' {
-				starts++
-			}
-			j++
+	// A subsequence, found greedily; each query character starting a
+	// word saves ranks.
+	starts, from := 0, 0
+	for j := range n {
+		k := indexEither(name[from:], lo[j], up[j])
+		if k < 0 {
+			return 0, 0, false
 		}
-	}
-	if j < len(q) {
-		return 0, 0, false
+		k += from
+		if k == 0 || name[k-1] == '_' {
+			starts++
+		}
+		from = k + 1
 	}
 	return matchFuzzy, len(name) - 8*starts, true
+}
+
+// indexEither is the index of the first a or b in s, or -1.
+func indexEither(s string, a, b byte) int {
+	i := strings.IndexByte(s, a)
+	if a == b {
+		return i
+	}
+	if k := strings.IndexByte(s, b); k >= 0 && (i < 0 || k < i) {
+		return k
+	}
+	return i
 }
 
 func foldByte(c byte) byte {
 	if 'A' <= c && c <= 'Z' {
 		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func upperByte(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - 'a' + 'A'
 	}
 	return c
 }
