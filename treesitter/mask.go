@@ -57,6 +57,9 @@ const (
 	// `#ifndef __ASSEMBLY__`): assembler, not C, blanked whole but for
 	// comments; Args holds the directive's condition.
 	AnnAssembly = "assembly"
+	// AnnUnnamedBitfield is a padding member without a name (`u32 :12;`),
+	// blanked whole; Args holds "u32 :12".
+	AnnUnnamedBitfield = "unnamed bit-field"
 	// AnnStraySemicolon is a `;` after a function body at file scope
 	// (`};`), which C allows but the grammar does not.
 	AnnStraySemicolon = "stray ;"

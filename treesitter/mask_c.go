@@ -455,6 +455,12 @@ func (m *masker) rulesC(done []bool) {
 				}
 			}
 		case tokIdent:
+			if st.in(braceRecord) && (m.is(st.prev, '{') || m.is(st.prev, ';')) {
+				if last := m.unnamedBitfield(i); last > i {
+					next = last
+					break
+				}
+			}
 			next = m.identC(i, st)
 		}
 		if next == i && !st.done[i] {
@@ -1059,4 +1065,28 @@ func (m *masker) syscallDefinition(i int, st *cState) {
 	m.note(m.text(i), m.inner(open, c), t.start, m.toks[comma].end)
 	// The `(` and the name are read as they now are, not as a call.
 	st.done[open], st.done[name], st.done[comma] = true, true, true
+}
+
+// unnamedBitfield blanks the padding member starting at i if it is an
+// unnamed bit-field (`u32 :12;`, `unsigned int : 4;`), which the grammar
+// does not read, and returns the index of its `;`, or i.
+func (m *masker) unnamedBitfield(i int) int {
+	colon := i
+	for colon < len(m.toks) && colon < i+4 && m.toks[colon].kind == tokIdent {
+		colon++
+	}
+	if !m.is(colon, ':') || colon-i > 1 && !cTypeWords[m.text(colon-1)] {
+		return i
+	}
+	semi := colon + 1
+	for semi < len(m.toks) && semi < colon+16 && !m.is(semi, ';') && !m.is(semi, '}') {
+		semi++
+	}
+	if !m.is(semi, ';') || semi == colon+1 {
+		return i
+	}
+	start, end := m.toks[i].start, m.toks[semi].end
+	m.blank(start, end)
+	m.note(AnnUnnamedBitfield, m.str(start, m.toks[semi-1].end), start, end)
+	return semi
 }

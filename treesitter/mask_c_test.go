@@ -254,6 +254,11 @@ func TestMaskCDeclarationMacros(t *testing.T) {
 		want: "struct s { struct fpu f ~~~~~~~~~; };\nstatic ~~~~~~~~~~~ size_t g(void);\nstatic ~~~~~~~~~~~~~~ struct d *h(void);",
 		anns: []string{"FPU_ALIGN()", "forceinline()", "__async_inline()"},
 	}, {
+		// Unnamed bit-fields are padding the grammar cannot read.
+		in:   "struct r { u32 a : 4; u32 :12; unsigned int : 4; unsigned b : 2; };",
+		want: "struct r { u32 a : 4; ~~~~~~~~ ~~~~~~~~~~~~~~~~~ unsigned b : 2; };",
+		anns: []string{"unnamed bit-field(u32 :12)", "unnamed bit-field(unsigned int : 4)"},
+	}, {
 		// offsetof takes a member path.
 		in:   "int o = offsetof(struct bpf_array, map.max_entries[1]);",
 		want: "int o = offsetof(struct bpf_array, map~~~~~~~~~~~~~~~);",
@@ -280,6 +285,7 @@ func TestMaskCMakesKernelCodeParse(t *testing.T) {
 		"struct x { void __rcu *p; DECLARE_BITMAP(b, 64); } ____cacheline_aligned;",
 		"void f(void) { list_for_each_entry(p, &h, node) x++; }",
 		"void f(void) { xt_entry_foreach(it, e, n) x++; }",
+		"struct r { u32 a : 4; u32 :12; };",
 		"struct s { struct fpu f FPU_ALIGN; };\nstatic forceinline size_t g(void);",
 		"void f(void) { scoped_guard(spinlock_irqsave, &l) { g(); } }",
 		"void f(void) { p = container_of(n, struct foo, list); }",
