@@ -98,6 +98,20 @@ type Diff struct {
 	// Inner is set when the difference lies under a pointer or inside a
 	// callback: the types that differ there.
 	Inner *Diff
+	// Callback marks a difference between two function types: Inner is
+	// the difference between their signatures (with its own Param).
+	Callback bool
+}
+
+// where names the position of a difference inside a signature.
+func (d Diff) where() string {
+	switch d.Param {
+	case Whole:
+		return ""
+	case Return:
+		return "return value: "
+	}
+	return "parameter " + strconv.Itoa(d.Param+1) + ": "
 }
 
 // CompareSigs compares a C prototype with the Rust declaration of the
@@ -351,7 +365,7 @@ func (m Model) compareCallbacks(d Diff) Diff {
 	for _, in := range m.CompareSigs(stripConst(*d.C.Sig), stripConst(*d.Rust.Sig), Import) {
 		if in.Verdict == Mismatch {
 			in := in
-			d.Verdict, d.Kind, d.Corrupts, d.Inner = in.Verdict, in.Kind, in.Corrupts, &in
+			d.Verdict, d.Kind, d.Corrupts, d.Inner, d.Callback = in.Verdict, in.Kind, in.Corrupts, &in, true
 			return d
 		}
 	}
@@ -393,6 +407,12 @@ func sameLayout(a, b Type) bool {
 // first: "*mut u64 points to a 64-bit unsigned integer, C's u32 * to a
 // 32-bit unsigned integer".
 func (d Diff) Explain() string {
+	s := side(d.Rust, "()") + " vs " + side(d.C, "void")
+	for in := &d; in != nil; in = in.Inner {
+		if in.Callback && in.Inner != nil {
+			return s + ": the function it points to differs: " + in.Inner.where() + in.Inner.Explain()
+		}
+	}
 	switch d.Kind {
 	case Arity:
 		return plural(d.RustParams, "parameter") + " vs " + strconv.Itoa(d.CParams)
@@ -407,7 +427,6 @@ func (d Diff) Explain() string {
 		}
 		return "Rust returns " + d.Rust.Text + ", C returns nothing"
 	}
-	s := rustText(d.Rust) + " (" + d.Rust.Describe() + ") vs " + cText(d.C) + " (" + d.C.Describe() + ")"
 	switch d.Kind {
 	case NoMismatch:
 		return s
@@ -417,18 +436,21 @@ func (d Diff) Explain() string {
 	return s + ": " + d.Kind.String()
 }
 
-func rustText(t Type) string {
-	if t.Text == "" {
-		return "()"
+// side renders one side of a difference: the type as written and what
+// it is, or only what it is when the text is unknown (inside a function
+// pointer's signature).
+func side(t Type, void string) string {
+	text := strings.TrimSpace(t.Text)
+	switch {
+	case t.Kind == Void:
+		if text == "" {
+			text = void
+		}
+		return text
+	case text == "":
+		return t.Describe()
 	}
-	return t.Text
-}
-
-func cText(t Type) string {
-	if t.Text == "" {
-		return "void"
-	}
-	return strings.TrimSpace(t.Text)
+	return text + " (" + t.Describe() + ")"
 }
 
 func plural(n int, word string) string {

@@ -296,12 +296,15 @@ func TestExplain(t *testing.T) {
 		{c: "void F(u32 a)", rust: "fn F(a: u64)"},
 		{c: "void F(const struct thing *t)", rust: "fn F(t: *mut bindings::thing)"},
 		{c: "int F(void)", rust: "fn F()"},
+		{c: "void F(int (*cb)(long n))", rust: `fn F(cb: extern "C" fn(c_int) -> c_int)`},
 	}
 	want := []string{
 		"1 parameter vs 2",
 		"u64 (64-bit unsigned integer) vs u32 (32-bit unsigned integer): width",
 		"*mut bindings::thing (pointer to struct thing) vs const struct thing * (pointer to const struct thing): Rust may write through a pointer C declared const",
 		"Rust returns nothing, C returns int",
+		`extern "C" fn(c_int) -> c_int (pointer to function) vs int (*)(long) (pointer to function): the function it points to differs: ` +
+			"parameter 1: c_int (32-bit signed integer) vs long (64-bit signed integer): width",
 	}
 	ws, root := buildTree(t, sigTree(cases))
 	snap, release := ws.Index.Snapshot()
