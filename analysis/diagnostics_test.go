@@ -79,3 +79,31 @@ extern "C" {
 		t.Errorf("partial index: %+v, %v; want none", partial.Diags, err)
 	}
 }
+
+// BenchmarkDiagnose measures one pass of the rules over an open document
+// of the sample kernel (drivers/demo/checks.rs), the work behind each
+// published or pulled set of diagnostics.
+func BenchmarkDiagnose(b *testing.B) {
+	ctx := context.Background()
+	root, err := filepath.Abs("../testdata/kernel")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ws := analysis.NewWorkspace([]string{root}, analysis.Options{})
+	if _, err := ws.Build(ctx, nil); err != nil {
+		b.Fatal(err)
+	}
+	path := ws.Roots()[0] + "/drivers/demo/checks.rs"
+	text, err := ws.Read(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := ws.Open(ctx, path, 1, text); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if res, err := ws.Diagnose(ctx, path, analysis.DiagnoseOptions{}); err != nil || len(res.Diags) == 0 {
+			b.Fatalf("%v, %d diagnostics", err, len(res.Diags))
+		}
+	}
+}

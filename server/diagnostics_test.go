@@ -325,3 +325,31 @@ pub fn f(p: *const u8) -> u8 {
 		}
 	}
 }
+
+// BenchmarkPullDiagnostics measures one textDocument/diagnostic round
+// trip on drivers/demo/checks.rs of the sample kernel: the rules, the
+// conversion to UTF-16 ranges and the JSON-RPC exchange.
+func BenchmarkPullDiagnostics(b *testing.B) {
+	root, err := filepath.Abs("../testdata/kernel")
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(root, "drivers/demo/checks.rs")
+	text, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := lsptest.Start(b, lsptest.Options{})
+	c.Initialize(lsptest.Root(root))
+	c.WaitIndexed(0)
+	uri := lsptest.FileURI(path)
+	c.OpenDocument(uri, string(text))
+	params := server.DocumentDiagnosticParams{TextDocument: protocol.TextDocumentIdentifier{URI: uri}}
+	b.ResetTimer()
+	for b.Loop() {
+		var rep pullReport
+		if err := c.Call(server.MethodTextDocumentDiagnostic, params, &rep); err != nil || len(rep.Items) == 0 {
+			b.Fatalf("pull: %v, %d items", err, len(rep.Items))
+		}
+	}
+}

@@ -196,3 +196,32 @@ pub fn init() -> i32 {
 		t.Errorf("blocklisted foo_init: %+v, want related information on line 2 of %s", d, params)
 	}
 }
+
+// TestOddNotifications sends watched-file and configuration notifications
+// no sane client sends, and pulls diagnostics of documents rivet does not
+// analyse: the session goes on and answers.
+func TestOddNotifications(t *testing.T) {
+	dir := analysistest.WriteTxtar(t, unsafeTree)
+	c := lsptest.Start(t, lsptest.Options{})
+	c.Initialize(lsptest.Root(dir), lsptest.Capabilities(watchingClient()))
+	c.WaitIndexed(0)
+	c.Notify(protocol.MethodWorkspaceDidChangeWatchedFiles, map[string]any{"changes": []any{
+		nil,
+		map[string]any{"uri": "untitled:Untitled-1", "type": 1},
+		map[string]any{"uri": "file:///", "type": 3},
+		map[string]any{"uri": "file:///nonexistent/dir/x.rs", "type": 2},
+		map[string]any{"uri": string(lsptest.FileURI(dir)), "type": 3},
+		map[string]any{"uri": "%%%", "type": 7},
+	}})
+	for _, settings := range []any{42, "rules", []any{1, 2}, map[string]any{"rivet": 3}, map[string]any{"rules": map[string]any{"unsafe-missing-safety": 1}}} {
+		c.Notify(protocol.MethodWorkspaceDidChangeConfiguration, map[string]any{"settings": settings})
+		waitShowMessage(t, c)
+	}
+	for _, uri := range []protocol.DocumentURI{"untitled:Untitled-1", "file:///nonexistent.rs", lsptest.FileURI(filepath.Join(dir, "README"))} {
+		if rep := pull(t, c, uri, ""); rep.Kind != server.DocumentDiagnosticReportKindFull || len(rep.Items) != 0 || rep.Items == nil {
+			t.Errorf("pull of %s: %+v, want a full empty report", uri, rep)
+		}
+	}
+	uri := openLib(t, c, dir)
+	waitSeverity(t, c, uri, protocol.DiagnosticSeverityWarning)
+}
