@@ -93,7 +93,7 @@ func TestHoverKernel(t *testing.T) {
 		{
 			name: "Rust export", file: "drivers/char/rcounter/rcounter.rs", marker: "fn rcounter_|account(",
 			title: "rcounter_account: exported to C",
-			chain: "C prototype (drivers/char/rcounter/rcounter_internal.h:13)",
+			chain: "rcounter_account → C prototype (drivers/char/rcounter/rcounter_internal.h:13)",
 			code:  []string{"int rcounter_account(const char *data, size_t len);"},
 			uses:  "Called from C: 1 call site in 1 file",
 			first: []string{"drivers/char/rcounter/rcounter_glue.c:29 (in rcounter_write)"},
@@ -101,7 +101,7 @@ func TestHoverKernel(t *testing.T) {
 		{
 			name: "C call of a Rust export", file: "drivers/char/rcounter/rcounter_glue.c", marker: "ret = rcounter_|account(kbuf, len);",
 			title: "rcounter_account: implemented in Rust",
-			chain: "Rust fn rcounter_account (drivers/char/rcounter/rcounter.rs:57)",
+			chain: "rcounter_account → implemented in Rust (drivers/char/rcounter/rcounter.rs:57)",
 			code:  []string{`pub unsafe extern "C" fn rcounter_account(data: *const c_char, len: usize) -> c_int`},
 			doc:   "Accounts one write",
 			uses:  "Called from C: 1 call site in 1 file",
@@ -202,5 +202,13 @@ func TestFormatHover(t *testing.T) {
 		"---\n\nget_current - the task running here\n"
 	if diff := cmp.Diff(want, formatHover(h)); diff != "" {
 		t.Errorf("formatHover -want +got:\n%s", diff)
+	}
+}
+
+func TestKernelDocMarkdown(t *testing.T) {
+	doc := "get_device - take a reference to a device\n@dev: the device, or NULL\n@n: a count\n\nReturn: @dev. Drop it with put_device().\nContext: any."
+	want := "get_device - take a reference to a device\n- `dev`: the device, or NULL\n- `n`: a count\n\n*Return:* @dev. Drop it with put_device().\n\n*Context:* any."
+	if diff := cmp.Diff(want, kernelDocMarkdown(doc)); diff != "" {
+		t.Errorf("kernelDocMarkdown -want +got:\n%s", diff)
 	}
 }
