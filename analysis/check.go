@@ -124,7 +124,7 @@ func fullFacts(f *index.File) bool {
 
 // extra computes the per-snapshot knowledge rules share.
 func (w *Workspace) extra(snap *index.Snapshot, cfg *config.Config) map[string]any {
-	return map[string]any{}
+	return map[string]any{ExtraLifecycle: w.Lifecycle(snap, cfg)}
 }
 
 // SortDiagnostics orders diagnostics by path, position and code.

@@ -30,6 +30,9 @@ type Workspace struct {
 	// lacks something that Build learnt.
 	cache      *index.Cache
 	cacheDirty bool
+
+	// kb is the lifecycle knowledge of the latest generation (knowledge.go).
+	kb kbCache
 }
 
 // Options configure a workspace.
@@ -96,9 +99,14 @@ func (w *Workspace) Build(ctx context.Context, progress func(BuildProgress)) (Bu
 	if err != nil {
 		return st, err
 	}
+	m, err := w.EnsureLifecycle(ctx)
+	st.DeclsParsed += m
+	if err != nil {
+		return st, err
+	}
 	w.mu.Lock()
 	w.cache = b.Cache
-	w.cacheDirty = b.Cache != nil && (s.FromCache < s.Files || s.Removed > 0 || n > 0)
+	w.cacheDirty = b.Cache != nil && (s.FromCache < s.Files || s.Removed > 0 || st.DeclsParsed > 0)
 	w.mu.Unlock()
 	st.Duration = time.Since(start)
 	return st, nil
