@@ -84,6 +84,8 @@ type Type struct {
 	// (kernel::types::Opaque<T>, a C struct bindgen makes opaque): it
 	// agrees with any record.
 	Opaque bool
+	// Def is the definition of a Record (or an Enum) defined in Rust.
+	Def *RustItem
 	// Sig is a Func's signature.
 	Sig *Sig
 	// Text is the type as written, for messages.

@@ -151,18 +151,18 @@ func (r *Resolver) rustItem(item RustItem, depth int) Type {
 			}
 			return Type{}
 		}
-		return Type{Kind: Record, Rust: true, Name: it.Name, Union: it.Kind == "union"}
+		return Type{Kind: Record, Rust: true, Name: it.Name, Union: it.Kind == "union", Def: &item}
 	case "enum":
 		for _, a := range it.Repr {
 			if p, ok := r.primitive(a); ok && p.Kind == Int && !p.Bool {
-				p.Enum, p.Name = true, it.Name
+				p.Enum, p.Name, p.Def = true, it.Name, &item
 				return p
 			}
 		}
 		if slices.Contains(it.Repr, "C") && !hasPayload(it) {
-			return Type{Kind: Int, Size: 4, Enum: true, Name: it.Name}
+			return Type{Kind: Int, Size: 4, Enum: true, Name: it.Name, Def: &item}
 		}
-		return Type{Kind: Record, Rust: true, Name: it.Name}
+		return Type{Kind: Record, Rust: true, Name: it.Name, Def: &item}
 	}
 	return Type{}
 }
