@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"time"
 
@@ -56,6 +57,9 @@ type diagnosticsState struct {
 	// refreshing: a workspace/diagnostic/refresh is in flight; again: facts
 	// changed meanwhile and another is due when it returns.
 	refreshing, again bool
+	// pushed identifies what was last published for each open document
+	// (version and result id), so an identical set is not sent again.
+	pushed map[protocol.DocumentURI]string
 }
 
 // scheduler returns the session's pass scheduler, made on first use.
@@ -101,6 +105,7 @@ func (s *Server) clearDiagnostics(uri protocol.DocumentURI) {
 	if !s.scheduler().forget(uri) {
 		return // never diagnosed: not a C or Rust file
 	}
+	s.changedPush(uri, "")
 	s.publish(PublishDiagnosticsParams{URI: uri, Diagnostics: []protocol.Diagnostic{}})
 	s.factsChanged() // its facts reverted to the disk's
 }
@@ -185,8 +190,28 @@ func (s *Server) diagnosePass(ctx context.Context, uri protocol.DocumentURI) (pu
 	}
 	version := res.Version
 	return func() {
-		s.publish(PublishDiagnosticsParams{URI: uri, Version: &version, Diagnostics: items})
+		if s.changedPush(uri, fmt.Sprint(version, " ", resultID(items))) {
+			s.publish(PublishDiagnosticsParams{URI: uri, Version: &version, Diagnostics: items})
+		}
 	}
+}
+
+// changedPush records id as the latest diagnostics of uri and reports
+// whether it differs from the previous ones; id "" forgets uri.
+func (s *Server) changedPush(uri protocol.DocumentURI, id string) bool {
+	d := &s.wsState.diags
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if id == "" {
+		delete(d.pushed, uri)
+		return true
+	}
+	if d.pushed == nil {
+		d.pushed = map[protocol.DocumentURI]string{}
+	}
+	changed := d.pushed[uri] != id
+	d.pushed[uri] = id
+	return changed
 }
 
 func (s *Server) publish(params PublishDiagnosticsParams) {
