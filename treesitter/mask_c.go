@@ -596,14 +596,14 @@ func (m *masker) unknownIdentC(i int, name string, st *cState) int {
 	case st.in(braceBlock) && m.statementStart(st.prev) && after == '{':
 		// `skb_queue_walk(list, skb) {`: only a loop macro reads so.
 		return m.statementMacro(i, cLoop, st.done)
-	case st.in(braceInit) && isMacroCase(name) && (after == 'a' || after == '.' || after == '['):
+	case st.in(braceInit) && isMacroCase(name) && (m.is(st.prev, '{') || m.is(st.prev, ',')) && (after == 'a' || after == '.' || after == '['):
 		// SET_RUNTIME_PM_OPS(s, r, i) expands to initializers and its
 		// invocations follow each other without commas.
 		return m.fileMacro(i, i)
 	case st.in(braceRecord) && (m.is(st.prev, '{') || m.is(st.prev, ';')) && (after == ';' || after == 'a'):
 		// DECLARE_BITMAP(bits, N); as a member.
 		return m.fileMacro(i, i)
-	case st.depth() == 0 && m.declarationStart(st.prev) && after == 'a':
+	case st.depth() == 0 && m.declarationStart(st.prev) && after == 'a' && m.startsItem(m.skipAnnotations(m.closer(i+1)+1)):
 		// DEFINE_FREE(...) and friends, not followed by a `;`.
 		return m.fileMacro(i, i)
 	case (st.depth() == 0 || st.in(braceBlock) && m.isIdent(st.prev, "static")) && isMacroCase(name) && m.declaresByMacro(i, st):
@@ -692,6 +692,12 @@ var declarationStarters = map[string]bool{
 	"__inline__": true, "__always_inline": true,
 }
 
+// startsItem reports whether token i can start a file-scope item: a name
+// or keyword, or nothing (the end of the text).
+func (m *masker) startsItem(i int) bool {
+	return i >= len(m.toks) || m.toks[i].kind == tokIdent
+}
+
 // skipAnnotations returns the index of the first token from i on that is
 // not an annotation (with its arguments).
 func (m *masker) skipAnnotations(i int) int {
@@ -752,7 +758,8 @@ func (m *masker) declaresByMacro(i int, st *cState) bool {
 		return false
 	case m.isAssign(end):
 		// DEFINE_PER_CPU_PAGE_ALIGNED(struct gdt_page, gdt_page) = { ... };
-		return true
+		// but PNAME(p) = { ... } declares p, as the grammar reads it.
+		return c-open > 2 || m.toks[open+1].kind != tokIdent
 	case !m.is(end, ';'):
 		return false
 	}

@@ -248,6 +248,12 @@ func TestMaskCDeclarationMacros(t *testing.T) {
 		want: "struct s { void *ctx[] ~~~~~~~~~~~~~~~~~~~~; };",
 		anns: []string{"CRYPTO_MINALIGN_ATTR()"},
 	}, {
+		// A declaration macro of one name the grammar reads as a type and
+		// a parenthesized declarator: only its annotation goes.
+		in:   "FIXED_RATE_CLOCKS(ext) __initdata = {\n\tFRATE(0, \"fin\", NULL, 0, 0),\n};",
+		want: "FIXED_RATE_CLOCKS(ext) ~~~~~~~~~~ = {\n\tFRATE(0, \"fin\", NULL, 0, 0),\n};",
+		anns: []string{"__initdata()"},
+	}, {
 		// Words that can only be attributes: after a declarator, between
 		// a storage class and the type.
 		in:   "struct s { struct fpu f FPU_ALIGN; };\nstatic forceinline size_t g(void);\nstatic __async_inline struct d *h(void);",
@@ -320,6 +326,8 @@ func TestMaskCLeavesReadableCodeAlone(t *testing.T) {
 		"void f(void) { asm volatile(\"nop\" ::: \"memory\"); }",
 		"int f(void) { return idr_for_each(&i, fn, 0); }",
 		"static foo_t bar; static foo_t *baz; u32 x, y; struct foo FOO; static struct a b;",
+		"PNAME(p) = { \"a\", \"b\" };",
+		"static const struct c chans[] = {\n\t[A] = CHAN(\"a\", 0),\n\t[B] = CHAN(\"b\", 1),\n};",
 	} {
 		raw, err := ParseRaw(context.Background(), C, []byte(src))
 		if err != nil {

@@ -87,7 +87,7 @@ type fileResult struct {
 	size      int
 	rawErr    bool
 	maskedErr bool
-	// outermost ERROR and MISSING nodes, each way
+	// bytes under ERROR nodes (and MISSING nodes), each way
 	rawErrors, maskedErrors int
 	causes                  causes // of the masked parse, each key once
 }
@@ -100,7 +100,7 @@ type causes struct {
 type groupCount struct {
 	files, rawErr, maskedErr int
 	worse                    int // clean raw, broken masked: the mask's own damage
-	more                     int // more error nodes masked than raw: likely damage too
+	more                     int // more of the file under ERROR nodes masked than raw: likely damage too
 }
 
 type report struct {
@@ -210,7 +210,7 @@ func measureFile(ctx context.Context, root, rel string, explain bool) (fileResul
 	}
 	r.rawErr = raw.HasError()
 	if r.rawErr {
-		r.rawErrors = countErrors(raw)
+		r.rawErrors = errorBytes(raw)
 	}
 	raw.Close()
 	masked, err := treesitter.Parse(ctx, l, src)
@@ -221,7 +221,7 @@ func measureFile(ctx context.Context, root, rel string, explain bool) (fileResul
 	defer masked.Close()
 	r.maskedErr = masked.HasError()
 	if r.maskedErr {
-		r.maskedErrors = countErrors(masked)
+		r.maskedErrors = errorBytes(masked)
 		r.causes = causesOf(masked)
 		if explain {
 			explainErrors(os.Stdout, rel, masked)
@@ -256,15 +256,19 @@ func causesOf(t *treesitter.Tree) causes {
 	return c
 }
 
-// countErrors counts the outermost ERROR nodes and the MISSING nodes of t.
-func countErrors(t *treesitter.Tree) int {
+// errorBytes is how much of t its outermost ERROR nodes cover, plus one
+// for each MISSING node: a measure of how much of the file is lost.
+func errorBytes(t *treesitter.Tree) int {
 	n := 0
-	t.Root().Walk(func(n2 treesitter.Node) bool {
+	t.Root().Walk(func(e treesitter.Node) bool {
 		switch {
-		case !n2.HasError():
+		case !e.HasError():
 			return false
-		case n2.IsError() || n2.IsMissing():
+		case e.IsMissing():
 			n++
+			return false
+		case e.IsError():
+			n += int(e.EndByte() - e.StartByte())
 			return false
 		}
 		return true
@@ -351,7 +355,7 @@ func (rep *report) print(w io.Writer, top int) {
 			c.rawErr, pct(c.rawErr, c.files), c.maskedErr, pct(c.maskedErr, c.files), c.worse, c.more)
 	}
 	fmt.Fprintln(w, "(worse: files without errors raw that have some once masked;")
-	fmt.Fprintln(w, " more: files with more ERROR/MISSING nodes masked than raw)")
+	fmt.Fprintln(w, " more: files with more bytes under ERROR nodes masked than raw)")
 	section(w, "ERROR node texts (files)", rep.texts, top)
 	section(w, "lines where ERROR nodes start (files)", rep.lines, top)
 	section(w, "identifiers inside ERROR nodes (files)", rep.idents, top)
