@@ -50,6 +50,17 @@ func TestKernelSession(t *testing.T) {
 	t.Logf("ready after %.1f s; %d $/progress notifications; %d publications of devres.rs by then", ready.Seconds(), reports, during)
 	t.Logf("codes before the build: %v; after: %v", codeCounts(first.Diagnostics), codeCounts(final.Diagnostics))
 
+	var passes []time.Duration
+	for _, m := range regexp.MustCompile(`msg=diagnosed .* duration=(\S+)`).FindAllStringSubmatch(c.Logs(), -1) {
+		if d, err := time.ParseDuration(m[1]); err == nil {
+			passes = append(passes, d)
+		}
+	}
+	slices.Sort(passes)
+	if len(passes) > 0 {
+		t.Logf("%d diagnostics passes during and right after the build: median %v, max %v", len(passes), passes[len(passes)/2], passes[len(passes)-1])
+	}
+
 	hdr := filepath.Join(root, "include/linux/device.h")
 	c.Notify(protocol.MethodWorkspaceDidChangeWatchedFiles, map[string]any{"changes": []any{fileEvent(hdr, protocol.FileChangeTypeChanged)}})
 	applied := regexp.MustCompile(`msg="watched files applied".* duration=(\S+)`)
