@@ -529,7 +529,7 @@ func (m *masker) identC(i int, st *cState) int {
 		m.note(name, "", t.start, t.end)
 	case cFileMacro:
 		if st.depth() == 0 && m.declarationStart(st.prev) && m.afterGroup(i) != 0 {
-			return m.fileMacro(i, i)
+			return m.blankInvocation(i)
 		}
 	case cSyscall:
 		if st.depth() == 0 && m.declarationStart(st.prev) && m.afterGroup(i) == '{' {
@@ -599,13 +599,13 @@ func (m *masker) unknownIdentC(i int, name string, st *cState) int {
 	case st.in(braceInit) && isMacroCase(name) && (m.is(st.prev, '{') || m.is(st.prev, ',')) && (after == 'a' || after == '.' || after == '['):
 		// SET_RUNTIME_PM_OPS(s, r, i) expands to initializers and its
 		// invocations follow each other without commas.
-		return m.fileMacro(i, i)
+		return m.blankInvocation(i)
 	case st.in(braceRecord) && (m.is(st.prev, '{') || m.is(st.prev, ';')) && (after == ';' || after == 'a'):
 		// DECLARE_BITMAP(bits, N); as a member.
-		return m.fileMacro(i, i)
+		return m.blankInvocation(i)
 	case st.depth() == 0 && m.declarationStart(st.prev) && after == 'a' && m.startsItem(m.skipAnnotations(m.closer(i+1)+1)):
 		// DEFINE_FREE(...) and friends, not followed by a `;`.
-		return m.fileMacro(i, i)
+		return m.blankInvocation(i)
 	case (st.depth() == 0 || st.in(braceBlock) && m.isIdent(st.prev, "static")) && isMacroCase(name) && m.declaresByMacro(i, st):
 		return m.declarationMacro(i, st)
 	}
@@ -859,15 +859,15 @@ func (m *masker) statementMacro(i int, a cAction, done []bool) int {
 	return i
 }
 
-// fileMacro blanks the macro invocation at i (from token from, which is i
-// or a storage class before it), its arguments and a `;` right after them.
-func (m *masker) fileMacro(from, i int) int {
+// blankInvocation blanks the macro invocation at i, its arguments and a
+// `;` right after them, and returns the index of the last token blanked.
+func (m *masker) blankInvocation(i int) int {
 	c := m.closer(i + 1)
 	last := c
 	if m.is(c+1, ';') {
 		last = c + 1
 	}
-	start, end := m.toks[from].start, m.toks[last].end
+	start, end := m.toks[i].start, m.toks[last].end
 	m.blank(start, end)
 	m.note(m.text(i), m.inner(i+1, c), start, end)
 	return last
