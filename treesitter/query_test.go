@@ -119,3 +119,28 @@ func TestQueryPredicatesAndStop(t *testing.T) {
 		t.Error("a query naming an unknown node kind compiled")
 	}
 }
+
+// Queries are shared: concurrent loads and matches must be safe (run with
+// -race).
+func TestQueryConcurrentUse(t *testing.T) {
+	done := make(chan []string)
+	for range 4 {
+		go func() {
+			tr, err := Parse(t.Context(), C, []byte("void f(void) { g(); h(); }"))
+			if err != nil {
+				done <- nil
+				return
+			}
+			defer tr.Close()
+			var got []string
+			MustQuery(C, "calls").Matches(tr.Root(), func(m Match) bool {
+				got = append(got, m.Capture("name").Text())
+				return true
+			})
+			done <- got
+		}()
+	}
+	for range 4 {
+		checkMatches(t, <-done, "g", "h")
+	}
+}
