@@ -42,6 +42,9 @@ type hoverInfo struct {
 	chain []hoverStep // how the name reaches the other side, in order
 	notes []string    // blocklists, missing helpers
 	uses  *hoverUses  // uses on the other side
+	// lifecycle is what calling the C function does to ownership,
+	// sleeping and atomic context (hover_lifecycle.go).
+	lifecycle []string
 }
 
 // hoverCode is a code block.
@@ -82,17 +85,21 @@ func (w *Workspace) hover(ctx context.Context, path string, off uint32) (*hoverI
 		return nil, nil
 	}
 	tx := newTexts(w)
+	var h *hoverInfo
 	switch n.side {
 	case sideBinding:
-		return bindingHover(snap, tx, n), nil
+		h = bindingHover(snap, tx, n)
 	case sideExtern:
-		return externHover(snap, tx, n), nil
+		h = externHover(snap, tx, n)
 	case sideExport:
 		return w.exportHover(ctx, snap, tx, n)
 	case sideC:
-		return w.cHover(ctx, snap, tx, n)
+		h, err = w.cHover(ctx, snap, tx, n)
 	}
-	return nil, nil
+	if h != nil {
+		h.lifecycle = w.lifecycleLines(snap, n.name)
+	}
+	return h, err
 }
 
 // bindingHover describes bindings::NAME.
@@ -348,6 +355,7 @@ func formatHover(h *hoverInfo) string {
 	for _, n := range h.notes {
 		b.WriteString(n + "\n\n")
 	}
+	formatLifecycle(&b, h.lifecycle)
 	if u := h.uses; u != nil {
 		fmt.Fprintf(&b, "%s: %s in %s", u.what, plural(u.count, u.noun), plural(u.files, "file"))
 		if u.other > 0 {

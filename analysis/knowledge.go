@@ -19,26 +19,32 @@ const ExtraLifecycle = "lifecycle"
 type kbCache struct {
 	mu  sync.Mutex
 	kb  *lifecycle.KB
-	cfg string // the [lifecycle] configuration it was built with
+	cfg *config.Config // the configuration it was built with
+	key string         // cfg's [lifecycle] section, printed
 }
 
 // Lifecycle returns the lifecycle knowledge base of snap, built once per
-// index generation and lifecycle configuration (cfg nil: the defaults).
+// index generation and [lifecycle] configuration. cfg nil means the
+// configuration of the last call (the defaults at first): features that
+// have no configuration at hand (hover) share the diagnostics' KB.
 // Concurrent callers with the same generation share one build.
 func (w *Workspace) Lifecycle(snap *index.Snapshot, cfg *config.Config) *lifecycle.KB {
+	c := &w.kb
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cfg == nil {
+		cfg = c.cfg
+	}
 	if cfg == nil {
 		cfg = config.Default()
 	}
 	key := fmt.Sprintf("%#v", cfg.Lifecycle)
-	c := &w.kb
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.kb != nil && c.kb.Gen() == snap.Gen && c.cfg == key {
+	if c.kb != nil && c.kb.Gen() == snap.Gen && c.key == key {
 		return c.kb
 	}
 	kb := lifecycle.Build(context.Background(), snap, cfg)
 	if c.kb == nil || c.kb.Gen() <= snap.Gen {
-		c.kb, c.cfg = kb, key
+		c.kb, c.cfg, c.key = kb, cfg, key
 	}
 	return kb
 }
