@@ -96,18 +96,14 @@ func (s *Server) documentEdited(d *Document) {
 }
 
 // clearDiagnostics stops the passes of a closed document and clears what
-// was published for it. Passes of the document that are still running
-// publish nothing afterwards.
+// was published for it (passes still running publish nothing afterwards),
+// then re-diagnoses the others: its facts reverted to the disk's.
 func (s *Server) clearDiagnostics(uri protocol.DocumentURI) {
-	if !s.pushDiagnostics() {
-		return
+	if s.pushDiagnostics() && s.scheduler().forget(uri) {
+		s.changedPush(uri, "")
+		s.publish(PublishDiagnosticsParams{URI: uri, Diagnostics: []protocol.Diagnostic{}})
 	}
-	if !s.scheduler().forget(uri) {
-		return // never diagnosed: not a C or Rust file
-	}
-	s.changedPush(uri, "")
-	s.publish(PublishDiagnosticsParams{URI: uri, Diagnostics: []protocol.Diagnostic{}})
-	s.factsChanged() // its facts reverted to the disk's
+	s.factsChanged()
 }
 
 // factsChanged re-diagnoses every open document, or asks a pulling client

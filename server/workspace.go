@@ -180,25 +180,20 @@ func (s *Server) build() {
 	s.wsState.builds++
 	ws, n := s.wsState.ws, s.wsState.builds
 	s.wsState.mu.Unlock()
+	complete := sync.OnceFunc(func() { close(done) })
 	go func() {
 		defer cancel()
+		defer complete() // also when the build fails or panics
 		defer s.recoverBackground("indexing")
-		s.index(ctx, ws, fmt.Sprintf("rivet/indexing/%d", n), done)
+		s.index(ctx, ws, fmt.Sprintf("rivet/indexing/%d", n), complete)
 	}()
 }
 
 // index runs one build of ws, reporting it as work-done progress under
-// token and as rivet/status notifications, closes done when the index is
-// complete, tells features that facts changed, then saves the facts
-// cache.
-func (s *Server) index(ctx context.Context, ws *analysis.Workspace, token string, done chan struct{}) {
-	defer func() {
-		select {
-		case <-done:
-		default:
-			close(done) // the build failed or panicked
-		}
-	}()
+// token and as rivet/status notifications. When the index is complete it
+// calls complete, tells features that facts changed, then saves the
+// facts cache.
+func (s *Server) index(ctx context.Context, ws *analysis.Workspace, token string, complete func()) {
 	s.Notify(s.base, StatusNotification, StatusParams{State: "indexing"})
 	progress := s.beginProgress(ctx, token, "rivet: indexing")
 	st, err := ws.Build(ctx, func(p analysis.BuildProgress) {
@@ -210,7 +205,7 @@ func (s *Server) index(ctx context.Context, ws *analysis.Workspace, token string
 		s.logger.Info("indexing stopped", "error", err)
 		return
 	}
-	close(done)
+	complete()
 	s.indexChanged()
 	progress.report(analysis.BuildProgress{Phase: "save"})
 	if err := errors.Join(st.CacheErr, ws.SaveCache()); err != nil {
