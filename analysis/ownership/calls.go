@@ -17,8 +17,10 @@ var passThroughMethod = map[string]bool{
 	"ok_or": true, "ok_or_else": true, "get": true,
 }
 
-// ownerTypes are the Rust types whose from_raw takes over one reference
-// or allocation and releases it when dropped.
+// ownerTypes are the kernel crate's types whose from_raw takes over one
+// reference or allocation and releases it when dropped. They stand in for
+// the knowledge base's answer in trees without the kernel crate (an
+// out-of-tree module's workspace).
 var ownerTypes = map[string]bool{
 	"ARef": true, "KBox": true, "KVBox": true, "VBox": true, "Box": true,
 	"Arc": true, "UniqueArc": true, "Owned": true, "ListArc": true,
@@ -38,10 +40,14 @@ func passThroughCall(path string) bool {
 
 // isOwnerWrapper reports whether a call of path takes ownership of its
 // argument for good: ARef::from_raw, KBox::from_raw, T::from_foreign.
-func isOwnerWrapper(path string) bool {
-	switch lastSeg(path) {
+func (fe *fileEnv) isOwnerWrapper(path string) bool {
+	typ, fn := secondLastSeg(path), lastSeg(path)
+	if fe.env.KB != nil && fe.env.KB.TakesOwnership(typ, fn) {
+		return true
+	}
+	switch fn {
 	case "from_raw":
-		return ownerTypes[secondLastSeg(path)]
+		return ownerTypes[typ]
 	case "from_foreign":
 		return true
 	}
@@ -248,7 +254,7 @@ func (w *walker) methodCall(n, callee ts.Node, args []ts.Node, st *state) val {
 	case passThroughMethod[method]:
 		w.escapeByValue(args, vals, st)
 		return rv
-	case method == "lock" && isSpinLock(w.typeOf(recv)):
+	case method == "lock" && w.file.atomicLock(w.typeOf(recv)):
 		id := w.newRes(&Resource{Kind: Guard, Call: spanOf(n), Key: compact(recv.Text()), Atomic: true})
 		st.set(id, resState{st: Owned})
 		return val{id}
@@ -277,7 +283,7 @@ func (w *walker) pathCall(n ts.Node, path string, args []ts.Node, st *state) val
 		return nil
 	case passThroughCall(path) && len(vals) == 1:
 		return vals[0]
-	case isOwnerWrapper(path) && len(vals) >= 1:
+	case w.file.isOwnerWrapper(path) && len(vals) >= 1:
 		for _, id := range vals[0] {
 			rs := st.get(id)
 			if w.fn.Resources[id].Kind != Value || !rs.st.Has(Owned) {
@@ -302,8 +308,24 @@ func (w *walker) pathCall(n ts.Node, path string, args []ts.Node, st *state) val
 	return nil
 }
 
-// isSpinLock reports whether a lock type's guard makes the context atomic.
-func isSpinLock(typ string) bool { return strings.Contains(typ, "SpinLock") }
+// atomicLock reports whether a lock type's guard makes the context
+// atomic: the first lock type the type text names decides (`Arc<SpinLock<T>>`
+// is a SpinLock). Without knowledge, SpinLock types are.
+func (fe *fileEnv) atomicLock(typ string) bool {
+	for _, name := range strings.FieldsFunc(typ, func(r rune) bool { return !isIdentRune(r) }) {
+		if fe.env.KB == nil {
+			break
+		}
+		if isLock, atomic := fe.env.KB.LockType(name); isLock {
+			return atomic
+		}
+	}
+	return strings.Contains(typ, "SpinLock")
+}
+
+func isIdentRune(r rune) bool {
+	return r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+}
 
 // typeOf is the declared type of a receiver expression, when the file
 // says: a parameter, a typed local, or a field of self.
@@ -502,19 +524,25 @@ func (w *walker) keep(n ts.Node, name string, i int, arg ts.Node) {
 	w.fn.Keeps = append(w.fn.Keeps, k)
 }
 
-// onStack reports whether a local holds its value inline (not a pointer,
-// reference or smart pointer, through which a field access would leave
-// the stack).
+// onStack reports whether a local surely holds its value inline — not a
+// pointer, reference or smart pointer, through which a field access would
+// leave the stack: its declared type says so, or without one, its
+// initialiser builds a value in place (a struct literal, zeroed(),
+// default()).
 func onStack(l *local) bool {
-	for _, s := range []string{l.typ, l.init} {
-		if strings.ContainsAny(s, "&*") {
+	if l.typ != "" {
+		if strings.ContainsAny(l.typ, "&*") {
 			return false
 		}
-		for _, p := range []string{"Box", "Pin", "Arc", "ARef", "Vec", "Ref<", "Owned", "NonNull", "as_ptr", "get()"} {
-			if strings.Contains(s, p) {
+		for _, p := range []string{"Box", "Pin", "Arc", "ARef", "Vec", "Ref<", "Owned", "NonNull"} {
+			if strings.Contains(l.typ, p) {
 				return false
 			}
 		}
+		return true
 	}
-	return !l.param || l.typ != ""
+	return inPlaceRE.MatchString(compact(l.init))
 }
+
+// inPlaceRE matches initialisers that build a value on the stack.
+var inPlaceRE = regexp.MustCompile(`^(unsafe\{)?([A-Z][A-Za-z0-9_]*(::[A-Za-z0-9_]+)*\{|([A-Za-z0-9_]+::)*(zeroed|default|uninit)\(\))`)

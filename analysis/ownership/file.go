@@ -79,7 +79,7 @@ type RefCount struct {
 // file's tree and checks owner types against their Drop impls.
 func Analyze(root ts.Node, env Env) *File {
 	fe := &fileEnv{env: env, effects: map[string]Effect{}, structs: map[string]map[string]string{},
-		drops: map[string]*dropInfo{}, releasedFields: map[string]bool{}}
+		drops: map[string]*dropInfo{}, accessors: map[string]map[string]string{}, releasedFields: map[string]bool{}}
 	fe.collect(root)
 	out := &File{}
 	root.Walk(func(n ts.Node) bool {
@@ -106,6 +106,9 @@ type fileEnv struct {
 	// structs maps a struct's name to its fields' type texts.
 	structs map[string]map[string]string
 	drops   map[string]*dropInfo
+	// accessors maps a type to its methods returning one of its fields
+	// (`fn as_ptr(&self) -> *mut T { self.ptr.as_ptr() }`).
+	accessors map[string]map[string]string
 	// releasedFields are field names some release call in the file gives
 	// back (`kfree(x.buf)`).
 	releasedFields map[string]bool
@@ -116,6 +119,9 @@ type dropInfo struct {
 	span     facts.Span
 	releases map[string]Call
 	mentions map[string]bool
+	// opaque: Drop releases something of self rivet cannot map to a
+	// field, so any field may be released.
+	opaque bool
 }
 
 // effect is the knowledge's answer for name, memoised.
@@ -167,13 +173,23 @@ func (fe *fileEnv) dropReleases(typ, field string) bool {
 	return ok
 }
 
-// collect reads the file's struct fields, its Drop impls and the fields
-// its release calls give back, before any function is interpreted.
+// collect reads the file's struct fields and field accessors, then its
+// Drop impls and the fields its release calls give back, before any
+// function is interpreted.
 func (fe *fileEnv) collect(root ts.Node) {
 	root.Walk(func(n ts.Node) bool {
 		switch n.Kind() {
 		case ts.RustKindStructItem:
 			fe.collectStruct(n)
+		case ts.RustKindImplItem:
+			if n.Field(ts.RustFieldTrait).IsNull() {
+				fe.collectAccessors(n)
+			}
+		}
+		return true
+	})
+	root.Walk(func(n ts.Node) bool {
+		switch n.Kind() {
 		case ts.RustKindImplItem:
 			if lastSeg(n.Field(ts.RustFieldTrait).Text()) == "Drop" {
 				fe.collectDrop(n)
@@ -204,6 +220,29 @@ func (fe *fileEnv) collectStruct(n ts.Node) {
 	fe.structs[n.Field(ts.RustFieldName).Text()] = fields
 }
 
+// collectAccessors records the methods of an inherent impl whose value is
+// a field of self: a body ending in `self.f`, through casts and
+// pass-through methods.
+func (fe *fileEnv) collectAccessors(impl ts.Node) {
+	typ := typeName(impl.Field(ts.RustFieldType))
+	for _, item := range impl.Field(ts.RustFieldBody).NamedChildren() {
+		if item.Kind() != ts.RustKindFunctionItem {
+			continue
+		}
+		kids := item.Field(ts.RustFieldBody).NamedChildren()
+		if len(kids) == 0 {
+			continue
+		}
+		tail := stripPassThrough(kids[lastCode(kids)])
+		if tail.Kind() == ts.RustKindFieldExpression && tail.Field(ts.RustFieldValue).Kind() == ts.RustKindSelf {
+			if fe.accessors[typ] == nil {
+				fe.accessors[typ] = map[string]string{}
+			}
+			fe.accessors[typ][item.Field(ts.RustFieldName).Text()] = tail.Field(ts.RustFieldField).Text()
+		}
+	}
+}
+
 // releasedField returns the field name a release call gives back
 // (`kfree(self.buf)`, `clk_put(x.clk)`), or "".
 func (fe *fileEnv) releasedField(call ts.Node) string {
@@ -223,9 +262,15 @@ func (fe *fileEnv) releasedField(call ts.Node) string {
 	return ""
 }
 
-// stripPassThrough removes casts, parentheses, unsafe blocks and
-// pass-through method calls around an expression.
+// stripPassThrough removes casts, parentheses and pass-through method
+// calls around an expression.
 func stripPassThrough(n ts.Node) ts.Node {
+	return stripPassThroughExcept(n, func(string, ts.Node) bool { return false })
+}
+
+// stripPassThroughExcept is stripPassThrough stopping at the method calls
+// keep accepts.
+func stripPassThroughExcept(n ts.Node, keep func(method string, recv ts.Node) bool) ts.Node {
 	for {
 		switch n.Kind() {
 		case ts.RustKindParenthesizedExpression:
@@ -237,10 +282,14 @@ func stripPassThrough(n ts.Node) ts.Node {
 			if fn.Kind() == ts.RustKindGenericFunction {
 				fn = fn.Field(ts.RustFieldFunction)
 			}
-			if fn.Kind() != ts.RustKindFieldExpression || !passThroughMethod[fn.Field(ts.RustFieldField).Text()] {
+			if fn.Kind() != ts.RustKindFieldExpression {
 				return n
 			}
-			n = fn.Field(ts.RustFieldValue)
+			method, recv := fn.Field(ts.RustFieldField).Text(), fn.Field(ts.RustFieldValue)
+			if !passThroughMethod[method] || keep(method, recv) {
+				return n
+			}
+			n = recv
 		default:
 			return n
 		}
@@ -268,7 +317,11 @@ func (fe *fileEnv) collectDrop(impl ts.Node) {
 			if !eff.Releases || eff.ReleaseArg < 0 || eff.ReleaseArg >= len(args) {
 				return true
 			}
-			if f := fe.selfField(args[eff.ReleaseArg], typ); f != "" {
+			switch f := fe.selfField(args[eff.ReleaseArg], typ); f {
+			case "":
+			case unknownField:
+				d.opaque = true
+			default:
 				if _, dup := d.releases[f]; !dup {
 					d.releases[f] = Call{Func: name, Span: spanOf(n)}
 				}
@@ -279,10 +332,33 @@ func (fe *fileEnv) collectDrop(impl ts.Node) {
 	})
 }
 
+// unknownField is what selfField returns for a value derived from self in
+// a way rivet cannot map to one field.
+const unknownField = "?"
+
 // selfField returns the field of self an argument of Drop passes: `self.f`
-// through casts, or `self.as_raw()` when typ has a single field.
+// through casts, an accessor method (`self.as_ptr()`), or `self.as_raw()`
+// when typ has a single field; unknownField for other values computed
+// from self, "" for values not from self.
 func (fe *fileEnv) selfField(arg ts.Node, typ string) string {
-	a := stripPassThrough(arg)
+	a := arg
+	for {
+		a = stripPassThroughExcept(a, func(method string, recv ts.Node) bool {
+			_, ok := fe.accessors[typ][method]
+			return ok && recv.Kind() == ts.RustKindSelf
+		})
+		if a.Kind() != ts.RustKindCallExpression {
+			break
+		}
+		fn := a.Field(ts.RustFieldFunction)
+		if fn.Kind() != ts.RustKindFieldExpression || fn.Field(ts.RustFieldValue).Kind() != ts.RustKindSelf {
+			break
+		}
+		if f, ok := fe.accessors[typ][fn.Field(ts.RustFieldField).Text()]; ok {
+			return f
+		}
+		return unknownField
+	}
 	switch {
 	case a.Kind() == ts.RustKindFieldExpression && a.Field(ts.RustFieldValue).Kind() == ts.RustKindSelf:
 		return a.Field(ts.RustFieldField).Text()
@@ -292,6 +368,10 @@ func (fe *fileEnv) selfField(arg ts.Node, typ string) string {
 				return f
 			}
 		}
+		return unknownField
+	}
+	if strings.Contains(arg.Text(), "self") {
+		return unknownField
 	}
 	return ""
 }
@@ -346,7 +426,7 @@ func (w *walker) params0(ps ts.Node, st *state, closure bool) {
 			var v val
 			switch {
 			case typ.Kind() == ts.RustKindReferenceType && typ.FirstChildOfKind(ts.RustKindMutableSpecifier).IsNull():
-				id := w.newRes(&Resource{Kind: Borrowed, Desc: "the `" + compact(typ.Text()) + "` parameter `" + name + "`"})
+				id := w.newRes(&Resource{Kind: Borrowed, Call: spanOf(p), Desc: "the `" + compact(typ.Text()) + "` parameter `" + name + "`"})
 				st.set(id, resState{st: Owned})
 				v = val{id}
 			case typ.Kind() != ts.RustKindPointerType && typ.Kind() != ts.RustKindReferenceType && !closure:
@@ -376,7 +456,7 @@ func (w *walker) selfParam(text string, span facts.Span, st *state) {
 		w.self = selfValue
 	}
 	if w.self == selfRef && w.fn.Trait != "Drop" {
-		id := w.newRes(&Resource{Kind: Borrowed, Desc: "`&self`"})
+		id := w.newRes(&Resource{Kind: Borrowed, Call: span, Desc: "`&self`"})
 		st.set(id, resState{st: Owned})
 		st.vars["self"] = val{id}
 	}
@@ -428,7 +508,7 @@ func (fe *fileEnv) owners(fns []*Fn) []Owner {
 			if d := fe.drops[s.Type]; d != nil {
 				o.Drop = d.span
 				o.Release = d.releases[s.Field]
-				o.Handled = o.Release.Func == "" && d.mentions[s.Field]
+				o.Handled = o.Release.Func == "" && (d.mentions[s.Field] || d.opaque)
 			} else {
 				o.Handled = fe.releasedFields[s.Field]
 			}

@@ -23,6 +23,18 @@ func (t table) Effect(name string) Effect {
 	return Effect{LockArg: -1, ReleaseArg: -1}
 }
 
+func (t table) LockType(name string) (isLock, atomic bool) {
+	switch name {
+	case "SpinLock", "SpinLockIrq":
+		return true, true
+	case "Mutex":
+		return true, false
+	}
+	return false, false
+}
+
+func (t table) TakesOwnership(typ, fn string) bool { return typ == "ARef" && fn == "from_raw" }
+
 var testKB = table{
 	"get_device":      {Acquire: AcquireValue, LockArg: -1, ReleaseArg: -1},
 	"put_device":      {Releases: true, ReleaseArg: 0, LockArg: -1},

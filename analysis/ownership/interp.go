@@ -471,7 +471,7 @@ func (w *walker) field(n ts.Node, st *state) val {
 		text := compact(n.Text())
 		fid, ok := w.fieldRes[text]
 		if !ok {
-			fid = w.newRes(&Resource{Kind: Borrowed, Desc: "`" + text + "`, a field of " + w.fn.Resources[id].Desc})
+			fid = w.newRes(&Resource{Kind: Borrowed, Call: spanOf(n), Desc: "`" + text + "`, a field of " + w.fn.Resources[id].Desc})
 			w.fieldRes[text] = fid
 		}
 		if st.get(fid).st == NotAcquired {

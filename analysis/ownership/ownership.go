@@ -68,10 +68,19 @@ const (
 	AcquireLock
 )
 
-// Knowledge answers what C functions do. The lifecycle knowledge base
-// provides it; it must be safe for concurrent use.
+// Knowledge answers what C functions and the Rust wrappers of C
+// resources do. The lifecycle knowledge base provides it; it must be safe
+// for concurrent use.
 type Knowledge interface {
+	// Effect is what calling C function cname does.
 	Effect(cname string) Effect
+	// LockType reports whether the Rust type typeName is a lock (or lock
+	// guard) type, and whether holding it is atomic context (SpinLock).
+	LockType(typeName string) (isLock, atomic bool)
+	// TakesOwnership reports whether typeName::fn takes over the
+	// ownership of a raw pointer (ARef::from_raw, KBox::from_raw,
+	// from_foreign).
+	TakesOwnership(typeName, fn string) bool
 }
 
 // Status is the set of states a resource may be in at one program point,
@@ -119,7 +128,8 @@ type Resource struct {
 	ID   int
 	Kind ResKind
 	// Func is the C function that acquired it ("" for parameters and
-	// Rust guards); Call spans the acquiring call expression.
+	// Rust guards); Call spans the acquiring call expression, or for a
+	// borrowed parameter or field, the parameter or field expression.
 	Func string
 	Call facts.Span
 	// Key names a lock (the normalised argument text) or a guard's lock.

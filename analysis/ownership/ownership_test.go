@@ -483,6 +483,45 @@ impl NoDrop {
 	},
 }
 
+func init() {
+	trackerCases = append(trackerCases, struct {
+		name string
+		src  string
+		want []string
+	}{
+		name: "Drop releases through accessors",
+		src: `pub struct Entry { entry: *mut bindings::dentry, parent: Option<Arc<Entry>> }
+impl Entry {
+    fn new(name: &CStr) -> Self {
+        let entry = unsafe { bindings::kmalloc(8, bindings::GFP_KERNEL) };
+        Entry { entry, parent: None }
+    }
+    fn as_ptr(&self) -> *mut bindings::dentry { self.entry }
+}
+impl Drop for Entry {
+    fn drop(&mut self) {
+        unsafe { bindings::kfree(self.as_ptr().cast()) }
+    }
+}
+pub struct Table { ptr: NonNull<bindings::ops>, cfg: u32 }
+impl Table {
+    fn new() -> Result<Self> {
+        let ops = unsafe { bindings::kmalloc(8, bindings::GFP_KERNEL) };
+        Ok(Table { ptr: NonNull::new(ops).ok_or(ENOMEM)?, cfg: 0 })
+    }
+}
+impl Drop for Table {
+    fn drop(&mut self) {
+        unsafe { bindings::kfree(ops_of(self)) };
+    }
+}`,
+		want: []string{
+			"owner Entry.entry of kmalloc@4 release=kfree handled=false",
+			"owner Table.ptr of kmalloc@17 release= handled=true",
+		},
+	})
+}
+
 func TestTracker(t *testing.T) {
 	for _, c := range trackerCases {
 		t.Run(c.name, func(t *testing.T) {
