@@ -238,12 +238,12 @@ func (w *Workspace) Refresh(ctx context.Context, path string) {
 	}
 	st, err := index.StatFile(path)
 	if err != nil {
-		w.Index.Remove(path)
+		w.putUnlessOpen(path, nil)
 		return
 	}
 	src, err := index.ReadDisk(path)
 	if err != nil {
-		w.Index.PutDisk(&index.File{Stat: st})
+		w.putUnlessOpen(path, &index.File{Stat: st}) // known, without facts
 		return
 	}
 	snap, release := w.Index.Snapshot()
@@ -253,7 +253,23 @@ func (w *Workspace) Refresh(ctx context.Context, path string) {
 	if err != nil {
 		return
 	}
-	w.Index.PutDisk(f)
+	w.putUnlessOpen(path, f)
+}
+
+// putUnlessOpen publishes the disk's facts of path (nil: the file is
+// gone), replacing those of a buffer that was closed, unless a buffer is
+// open again: under w.mu, so an Open racing with it publishes after.
+func (w *Workspace) putUnlessOpen(path string, f *index.File) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.docs[path] != nil {
+		return
+	}
+	if f == nil {
+		w.Index.Remove(path)
+		return
+	}
+	w.Index.Put(f)
 }
 
 // publish puts an open document's facts into the index.

@@ -372,27 +372,11 @@ func (s *Server) documentClosed(ctx context.Context, uri protocol.DocumentURI) {
 		s.wsState.mu.Unlock()
 		if ws != nil {
 			ws.Close(ctx, path)
-			revertToDisk(ctx, ws, path)
 		}
 		s.wsState.docMu.Unlock()
 	}
 	for _, h := range closeHooks {
 		h(s, uri)
-	}
-}
-
-// revertToDisk makes sure the index holds the disk's facts of a closed
-// document. FIXME: analysis.Workspace.Close re-reads the file with
-// Index.PutDisk, which keeps the closed buffer's facts it should replace
-// (they are marked Open); until it does that itself, they are dropped
-// here and the file read again.
-func revertToDisk(ctx context.Context, ws *analysis.Workspace, path string) {
-	snap, release := ws.Index.Snapshot()
-	f := snap.File(path)
-	release()
-	if f != nil && f.Open && ws.Document(path) == nil {
-		ws.Index.Remove(path)
-		ws.Refresh(ctx, path)
 	}
 }
 
