@@ -6,6 +6,8 @@ package server
 // decoding fills the superset and the outer field shadows the embedded one.
 
 import (
+	"encoding/json"
+
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 )
@@ -74,6 +76,12 @@ type TextDocumentClientCapabilities struct {
 	//
 	// @since 3.17.0.
 	Diagnostic *DiagnosticClientCapabilities `json:"diagnostic,omitempty"`
+
+	// InlayHint are the client's inlay hint capabilities; set when the
+	// client shows inlay hints.
+	//
+	// @since 3.17.0.
+	InlayHint *InlayHintClientCapabilities `json:"inlayHint,omitempty"`
 }
 
 // WorkspaceClientCapabilities is protocol.WorkspaceClientCapabilities with
@@ -88,6 +96,11 @@ type WorkspaceClientCapabilities struct {
 	//
 	// @since 3.17.0.
 	Diagnostics *DiagnosticWorkspaceClientCapabilities `json:"diagnostics,omitempty"`
+
+	// InlayHint are the client's workspace capabilities for inlay hints.
+	//
+	// @since 3.17.0.
+	InlayHint *InlayHintWorkspaceClientCapabilities `json:"inlayHint,omitempty"`
 }
 
 // InitializeParams is protocol.InitializeParams with the 3.17 client
@@ -118,6 +131,11 @@ type ServerCapabilities struct {
 	//
 	// @since 3.17.0.
 	DiagnosticProvider *DiagnosticOptions `json:"diagnosticProvider,omitempty"`
+
+	// InlayHintProvider announces inlay hints.
+	//
+	// @since 3.17.0.
+	InlayHintProvider *InlayHintOptions `json:"inlayHintProvider,omitempty"`
 }
 
 // InitializeResult is protocol.InitializeResult with the 3.17 server
@@ -361,4 +379,163 @@ type ProgressParams struct {
 
 	// Value is the progress data: a begin, report or end.
 	Value any `json:"value"`
+}
+
+// MethodTextDocumentInlayHint is the inlay hint request.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#textDocument_inlayHint
+//
+// @since 3.17.0.
+const MethodTextDocumentInlayHint = "textDocument/inlayHint"
+
+// MethodWorkspaceInlayHintRefresh asks the client to request the inlay
+// hints of its visible documents again.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#workspace_inlayHint_refresh
+//
+// @since 3.17.0.
+const MethodWorkspaceInlayHintRefresh = "workspace/inlayHint/refresh"
+
+// InlayHintClientCapabilities are the client capabilities of inlay hints.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#inlayHintClientCapabilities
+//
+// @since 3.17.0.
+type InlayHintClientCapabilities struct {
+	// DynamicRegistration is whether inlay hints support dynamic
+	// registration.
+	DynamicRegistration bool `json:"dynamicRegistration,omitempty"`
+
+	// ResolveSupport lists the properties the client can resolve lazily
+	// with inlayHint/resolve.
+	ResolveSupport *struct {
+		Properties []string `json:"properties"`
+	} `json:"resolveSupport,omitempty"`
+}
+
+// InlayHintWorkspaceClientCapabilities are the workspace client
+// capabilities of inlay hints.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#inlayHintWorkspaceClientCapabilities
+//
+// @since 3.17.0.
+type InlayHintWorkspaceClientCapabilities struct {
+	// RefreshSupport is whether the client accepts
+	// workspace/inlayHint/refresh.
+	RefreshSupport bool `json:"refreshSupport,omitempty"`
+}
+
+// InlayHintOptions are the server's inlay hint options.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#inlayHintOptions
+//
+// @since 3.17.0.
+type InlayHintOptions struct {
+	// ResolveProvider is whether the server resolves additional
+	// information for an inlay hint (inlayHint/resolve).
+	ResolveProvider bool `json:"resolveProvider,omitempty"`
+}
+
+// InlayHintParams are the params of textDocument/inlayHint.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#inlayHintParams
+//
+// @since 3.17.0.
+type InlayHintParams struct {
+	protocol.WorkDoneProgressParams
+
+	// TextDocument is the text document.
+	TextDocument protocol.TextDocumentIdentifier `json:"textDocument"`
+
+	// Range is the visible document range for which hints are requested.
+	Range protocol.Range `json:"range"`
+}
+
+// InlayHintKind is the kind of an inlay hint.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#inlayHintKind
+//
+// @since 3.17.0.
+type InlayHintKind uint32
+
+const (
+	// InlayHintKindType is a hint annotating a type.
+	InlayHintKindType InlayHintKind = 1
+
+	// InlayHintKindParameter is a hint annotating a parameter.
+	InlayHintKindParameter InlayHintKind = 2
+)
+
+// InlayHint is inlay hint information.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#inlayHint
+//
+// @since 3.17.0.
+type InlayHint struct {
+	// Position is the position of this hint. If several hints share a
+	// position they are shown in the order they are returned.
+	Position protocol.Position `json:"position"`
+
+	// Label is the label of this hint: a string or label parts
+	// (InlayHintLabel marshals as either).
+	Label InlayHintLabel `json:"label"`
+
+	// Kind is the kind of this hint; omitted for hints that are neither a
+	// type nor a parameter.
+	Kind InlayHintKind `json:"kind,omitempty"`
+
+	// Tooltip is the tooltip text when you hover over this item.
+	Tooltip string `json:"tooltip,omitempty"`
+
+	// PaddingLeft renders padding before the hint.
+	PaddingLeft bool `json:"paddingLeft,omitempty"`
+
+	// PaddingRight renders padding after the hint.
+	PaddingRight bool `json:"paddingRight,omitempty"`
+}
+
+// InlayHintLabel is the label of an inlay hint: `string |
+// InlayHintLabelPart[]`. A label of one plain part marshals as a string;
+// any other as an array of parts.
+type InlayHintLabel []InlayHintLabelPart
+
+// MarshalJSON writes the label as the protocol's union.
+func (l InlayHintLabel) MarshalJSON() ([]byte, error) {
+	if len(l) == 1 && l[0].Location == nil && l[0].Tooltip == "" {
+		return json.Marshal(l[0].Value)
+	}
+	return json.Marshal([]InlayHintLabelPart(l))
+}
+
+// UnmarshalJSON reads either form of the union.
+func (l *InlayHintLabel) UnmarshalJSON(data []byte) error {
+	var text string
+	if err := json.Unmarshal(data, &text); err == nil {
+		*l = InlayHintLabel{{Value: text}}
+		return nil
+	}
+	var parts []InlayHintLabelPart
+	if err := json.Unmarshal(data, &parts); err != nil {
+		return err
+	}
+	*l = parts
+	return nil
+}
+
+// InlayHintLabelPart is a part of an inlay hint label: it can have a
+// tooltip and a location to go to.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#inlayHintLabelPart
+//
+// @since 3.17.0.
+type InlayHintLabelPart struct {
+	// Value is the value of this label part.
+	Value string `json:"value"`
+
+	// Tooltip is the tooltip text when you hover over this label part.
+	Tooltip string `json:"tooltip,omitempty"`
+
+	// Location is where this label part's symbol is: the client shows its
+	// hover and lets the user go there.
+	Location *protocol.Location `json:"location,omitempty"`
 }
