@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/rivet-lsp/rivet/analysis/facts"
+	"github.com/rivet-lsp/rivet/analysis/lifecycle"
 	ts "github.com/rivet-lsp/rivet/treesitter"
 )
 
@@ -27,15 +28,18 @@ A C function can return ` + "`ERR_PTR`" + ` when its body says ` + "`return ERR_
 (or ` + "`ERR_CAST`" + `), or returns the result of a function that does (followed a
 few calls deep). The rule follows the pointer such a call returns through
 the Rust function — ` + "`let`" + ` bindings, reassignments, casts — and reports the
-call when the pointer is dereferenced, passed on to another function,
-stored, or checked only against null (` + "`.is_null()`" + `, ` + "`== ptr::null_mut()`" + `,
+call when the pointer is dereferenced, passed on to another function, or
+checked only against null (` + "`.is_null()`" + `, ` + "`== ptr::null_mut()`" + `,
 ` + "`NonNull::new`" + `), and never goes through an ERR_PTR-aware check:
 ` + "`from_err_ptr(...)`" + ` (` + "`kernel::error::from_err_ptr`" + `), ` + "`bindings::IS_ERR`" + `,
 ` + "`IS_ERR_OR_NULL`" + `, ` + "`PTR_ERR_OR_ZERO`" + `, or any function whose name says it
 handles error pointers (` + "`*err_ptr*`" + `, ` + "`*is_err*`" + `, ` + "`*ptr_err*`" + `). Returning the raw
 pointer to the caller is not reported: the caller has to check it. Nor is
-a function whose kernel-doc tells callers to ignore the errors it returns
-(debugfs_create_dir: every debugfs function accepts an error pointer).
+storing it in a struct: the struct's invariant says what the field may hold
+(debugfs's ` + "`Entry`" + ` keeps error pointers on purpose, and ` + "`debugfs_remove`" + `
+accepts them). Nor is a function whose kernel-doc tells callers to ignore
+the errors it returns (debugfs_create_dir: every debugfs function accepts
+an error pointer).
 
 ## Why
 
@@ -99,8 +103,10 @@ func runErrPtrUnchecked(p *Pass) {
 		}
 		d := p.Report(spanOf(c.Call), "%s can return an ERR_PTR (%s), but its result is %s: use from_err_ptr or IS_ERR",
 			c.RustName, why.describe(), how)
-		d.Related = append(d.Related, Related{Path: why.path, Span: why.span, Message: why.chain[len(why.chain)-1] + " returns an error pointer here"})
-		if fix, ok := fromErrPtrFix(p, c, why, fl); ok {
+		if why.path != "" {
+			d.Related = append(d.Related, Related{Path: why.path, Span: why.span, Message: why.chain[len(why.chain)-1] + " returns an error pointer here"})
+		}
+		if fix, ok := fromErrPtrFix(p, c, why); ok {
 			d.Fixes = append(d.Fixes, fix)
 		}
 	}
@@ -114,24 +120,57 @@ type errPtrWhy struct {
 	null  bool // some function of chain may also return NULL
 }
 
+// describe says how the chain reaches ERR_PTR: "f returns g(...), which
+// returns ERR_PTR(...)".
 func (w *errPtrWhy) describe() string {
-	if len(w.chain) == 1 {
-		return w.chain[0] + " returns ERR_PTR(...)"
+	var b strings.Builder
+	b.WriteString(w.chain[0])
+	for _, f := range w.chain[1:] {
+		b.WriteString(" returns " + f + "(...), which")
 	}
-	return strings.Join(w.chain, " returns ") + ", which returns ERR_PTR(...)"
+	b.WriteString(" returns ERR_PTR(...)")
+	return b.String()
 }
 
 // maxErrPtrDepth bounds how many `return f(...)` steps errPtrOf follows.
 const maxErrPtrDepth = 3
 
 // errPtrOf returns why the C function call c reaches can return ERR_PTR,
-// or nil when nothing says it can.
+// or nil when nothing says it can. The lifecycle knowledge base decides
+// when the workspace provides one; the facts of the C bodies then show
+// the evidence.
 func errPtrOf(p *Pass, c cCall) *errPtrWhy {
 	fn, _ := calledFuncs(p, c)
 	if fn == nil || fn.Return.Kind != facts.CTypePointer || errorsIgnorable(p, c.Name) {
 		return nil
 	}
-	return errPtrChain(p, c.Name, maxErrPtrDepth, map[string]bool{})
+	kb := lifecycleKB(p)
+	if kb == nil {
+		return errPtrChain(p, c.Name, maxErrPtrDepth, map[string]bool{})
+	}
+	e := kb.Effect(c.Name)
+	if !e.ReturnsErrPtr {
+		return nil
+	}
+	w := errPtrChain(p, c.Name, maxErrPtrDepth, map[string]bool{})
+	if w == nil {
+		w = &errPtrWhy{chain: []string{c.Name}}
+		for _, src := range e.Sources {
+			if strings.Contains(src.Desc, "ERR_PTR") {
+				w.path, w.span = src.Path, src.Span
+				break
+			}
+		}
+	}
+	w.null = e.ReturnsNull
+	return w
+}
+
+// lifecycleKB is the lifecycle knowledge base the workspace passes in
+// Pass.Extra (under analysis.ExtraLifecycle), or nil.
+func lifecycleKB(p *Pass) *lifecycle.KB {
+	kb, _ := p.Extra["lifecycle"].(*lifecycle.KB)
+	return kb
 }
 
 // ignoreErrorsDoc matches kernel-doc telling callers to ignore the errors
@@ -185,7 +224,7 @@ func errPtrChain(p *Pass, name string, depth int, seen map[string]bool) *errPtrW
 // fromErrPtrFix turns `let p = <call>;` into `let p =
 // from_err_ptr(<call>)?;` and drops a following `if p.is_null() { .. }`
 // when the C function never returns NULL.
-func fromErrPtrFix(p *Pass, c cCall, why *errPtrWhy, fl *ptrFlow) (Fix, bool) {
+func fromErrPtrFix(p *Pass, c cCall, why *errPtrWhy) (Fix, bool) {
 	site := valueSite(c.Call)
 	let := site.Parent()
 	if let.Kind() != ts.RustKindLetDeclaration || !inResultFn(c.Call) {
@@ -246,7 +285,7 @@ const (
 	useChecked   useKind = iota + 1 // given to an ERR_PTR-aware check
 	useNullCheck                    // compared with null: .is_null(), == null, NonNull::new
 	useDeref                        // read or written as memory: *p, p.read(), slice::from_raw_parts(p, n)
-	usePassed                       // passed to a function or stored in a struct
+	usePassed                       // passed to a function
 )
 
 // ptrUse is one use of a tracked pointer.
@@ -314,11 +353,6 @@ func (fl *ptrFlow) visit(n ts.Node) {
 			fl.use(n, from)
 		}
 		return
-	case ts.RustKindShorthandFieldInitializer:
-		if from, ok := fl.aliases[n.NamedChild(0).Text()]; ok {
-			fl.uses = append(fl.uses, ptrUse{kind: usePassed, at: n, from: from})
-		}
-		return
 	case ts.RustKindFunctionItem, ts.RustKindTokenTree:
 		return // a nested fn has its own scope; macro arguments have no syntax
 	}
@@ -380,8 +414,6 @@ func (fl *ptrFlow) use(n, from ts.Node) {
 				kind = useNullCheck
 			}
 		}
-	case ts.RustKindFieldInitializer:
-		kind = usePassed
 	}
 	if kind != 0 {
 		fl.uses = append(fl.uses, ptrUse{kind: kind, at: at, from: from})

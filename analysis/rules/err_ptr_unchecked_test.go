@@ -133,13 +133,14 @@ pub struct Holder {
     o: *mut bindings::obj,
 }
 
+// Near misses.
+
+// Stored as is: Holder's invariant says what o may hold.
 pub fn stored(id: i32) -> Holder {
     // SAFETY: test.
-    let o = unsafe { bindings::obj_get(id) }; // want "err-ptr-unchecked"
+    let o = unsafe { bindings::obj_get(id) };
     Holder { o }
 }
-
-// Near misses.
 
 pub fn checked(id: i32) -> Result<*mut bindings::obj> {
     // SAFETY: test.
@@ -213,7 +214,7 @@ func TestErrPtrUncheckedMessage(t *testing.T) {
 	root, diags := checkTree(t, errPtrTree, "err-ptr-unchecked")
 	tests := []struct{ marker, msg string }{
 		{"bindings::obj_get(id) }; // want", "bindings::obj_get can return an ERR_PTR (obj_get returns ERR_PTR(...)), but its result is checked only against null"},
-		{"bindings::obj_find(id)", "(obj_find returns obj_get, which returns ERR_PTR(...)), but its result is dereferenced without a check"},
+		{"bindings::obj_find(id)", "(obj_find returns obj_get(...), which returns ERR_PTR(...)), but its result is dereferenced without a check"},
 		{"bindings::obj_lookup_inline(id)", "its result is passed on without a check"},
 	}
 	for _, tt := range tests {

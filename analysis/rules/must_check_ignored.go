@@ -28,7 +28,7 @@ is reported when its value is thrown away:
 
 - the call, or the ` + "`unsafe`" + ` block ending in it, is an expression statement
   (` + "`unsafe { bindings::f(x) };`" + `);
-- it is bound with ` + "`let _ = ...`" + `;
+- it is bound with ` + "`let _ = ...`" + ` or passed to ` + "`drop`" + `;
 - it is bound to a name that is never used afterwards.
 
 For a static inline function reached through its ` + "`rust_helper_NAME`" + `, the
@@ -141,6 +141,13 @@ func discardOf(site ts.Node) (ts.Node, string) {
 		if endsStatement(parent) {
 			return parent, "discarded"
 		}
+	case ts.RustKindArguments:
+		call := parent.Parent()
+		if facts.LastSegment(call.Field(ts.RustFieldFunction).Text()) == "drop" && parent.NamedChildCount() == 1 {
+			if stmt := call.Parent(); stmt.Kind() == ts.RustKindExpressionStatement {
+				return stmt, "dropped"
+			}
+		}
 	case ts.RustKindLetDeclaration:
 		pat := parent.Field(ts.RustFieldPattern)
 		if pat.Text() == "_" {
@@ -161,8 +168,11 @@ func toResultFix(p *Pass, c cCall, fn *facts.CFunc, site, stmt ts.Node) (Fix, bo
 	}
 	wrapped := qualifiedKernelFn(p, "to_result") + "(" + site.Text() + ")?"
 	span := spanOf(site)
-	if stmt.Kind() == ts.RustKindLetDeclaration {
+	switch expr := stmt.NamedChild(0); {
+	case stmt.Kind() == ts.RustKindLetDeclaration:
 		span, wrapped = spanOf(stmt), wrapped+";"
+	case expr.Kind() == ts.RustKindCallExpression && !expr.Equal(site):
+		span = spanOf(expr) // drop(site)
 	}
 	return Fix{Title: "Check the result with `to_result(...)?`", Edits: []Edit{{Path: p.File.Path, Span: span, NewText: wrapped}}}, true
 }
@@ -187,7 +197,7 @@ func cCallsOf(p *Pass) []cCall {
 	root := p.Tree.Root()
 	var out []cCall
 	for _, ref := range r.BindingRefs {
-		if ref.Kind != facts.RefCall {
+		if ref.Kind != facts.RefCall || !isKernelBindingRef(p, &ref) {
 			continue
 		}
 		call := callOfCallee(root, ref.PathSpan)

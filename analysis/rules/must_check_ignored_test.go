@@ -63,6 +63,11 @@ pub fn let_underscore(obj: *mut i32) {
     let _ = unsafe { bindings::lib_register(obj) }; // want "must-check-ignored"
 }
 
+pub fn dropped(obj: *mut i32) {
+    // SAFETY: test.
+    drop(unsafe { bindings::lib_register(obj) }); // want "must-check-ignored"
+}
+
 pub fn unused_binding(obj: *mut i32) {
     // SAFETY: test.
     let _ret = unsafe { bindings::lib_register(obj) }; // want "must-check-ignored"
@@ -188,6 +193,7 @@ pub fn register(obj: *mut i32) -> Result {
     // SAFETY: test.
     unsafe { bindings::lib_register(obj) }; // want "must-check-ignored"
     let _ = unsafe { bindings::lib_register(obj) }; // want "must-check-ignored"
+    core::mem::drop(unsafe { bindings::lib_register(obj) }); // want "must-check-ignored"
     Ok(())
 }
 
@@ -215,6 +221,11 @@ pub fn not_errno(to: *mut u8) -> Result {
 	want = strings.Replace(string(src), "let _ = unsafe { bindings::lib_register(obj) };", "kernel::error::to_result(unsafe { bindings::lib_register(obj) })?;", 1)
 	if got != want {
 		t.Errorf("let _ fix:\n%s\nwant:\n%s", got, want)
+	}
+	got = applyFix(t, src, path, fixTitled(t, diagAt(t, diags, root, "drivers/x/x.rs", "core::mem::drop(unsafe"), "Check the result"))
+	want = strings.Replace(string(src), "core::mem::drop(unsafe { bindings::lib_register(obj) });", "kernel::error::to_result(unsafe { bindings::lib_register(obj) })?;", 1)
+	if got != want {
+		t.Errorf("drop fix:\n%s\nwant:\n%s", got, want)
 	}
 	// No Result to return, or no errno: only the silence fix.
 	for _, line := range []string{"    unsafe { bindings::lib_register(obj) }; // want \"must-check-ignored\"\n}\n\npub fn not_errno", "bindings::lib_copy"} {

@@ -140,7 +140,7 @@ func (u *userPtrs) checkFn(fn ts.Node) {
 		if !ok {
 			continue
 		}
-		d := u.p.Report(spanOf(use.at), "%s is a user-space pointer, and `%s` reads it as kernel memory: copy it with UserSlice or copy_from_user",
+		d := u.p.Report(spanOf(use.at), "%s is a user-space pointer, and `%s` accesses it as kernel memory: copy it with UserSlice or copy_from_user",
 			src.what, clip(use.at.Text()))
 		if src.related.Path != "" {
 			d.Related = append(d.Related, src.related)
@@ -157,7 +157,8 @@ func (u *userPtrs) userParams(fn ts.Node) {
 		return
 	}
 	params := fn.Field(ts.RustFieldParameters).NamedChildren()
-	mark := func(i int, src userSource) {
+	// mark tracks parameter i; how says what makes it __user.
+	mark := func(i int, how string, related Related) {
 		if i >= len(params) {
 			return
 		}
@@ -165,14 +166,14 @@ func (u *userPtrs) userParams(fn ts.Node) {
 		if name == "" {
 			return
 		}
-		if strings.Contains(src.what, "%s") {
-			src.what = strings.Replace(src.what, "%s", "`"+name+"`", 1)
-		}
 		u.params[name] = params[i]
-		u.sources[params[i].StartByte()] = src
+		u.sources[params[i].StartByte()] = userSource{
+			what:    "parameter `" + name + "` of " + rfn.Name + " (" + how + ")",
+			related: related,
+		}
 	}
 	for _, cb := range u.cbParams[rfn.Name] {
-		mark(cb.index, cb.src)
+		mark(cb.index, cb.how, cb.related)
 	}
 	sym := rfn.Symbol()
 	if sym == "" {
@@ -185,10 +186,8 @@ func (u *userPtrs) userParams(fn ts.Node) {
 		}
 		for i, cp := range cf.Params {
 			if isUserPtr(cp.Type) {
-				mark(i, userSource{
-					what:    "parameter %s of " + rfn.Name + " (C declares `" + cDeclarator(cp.Type.Text, cp.Name) + "`)",
-					related: Related{Path: d.File.Path, Span: cp.Span, Message: "C declares the parameter __user in " + sym + "'s prototype"},
-				})
+				mark(i, "C declares `"+cDeclarator(cp.Type.Text, cp.Name)+"`",
+					Related{Path: d.File.Path, Span: cp.Span, Message: "C declares the parameter __user in " + sym + "'s prototype"})
 			}
 		}
 		return
@@ -339,10 +338,11 @@ func (u *userPtrs) callbacks() {
 			}
 			for i, pt := range f.Type.Elem.Func.Params {
 				if isUserPtr(pt) {
-					u.cbParams[fn] = append(u.cbParams[fn], cbParam{index: i, src: userSource{
-						what:    "parameter %s of " + fn + " (C calls it as " + rec + "." + fname + " with `" + pt.Text + "`)",
+					u.cbParams[fn] = append(u.cbParams[fn], cbParam{
+						index:   i,
+						how:     "C calls it as " + rec + "." + fname + " with `" + pt.Text + "`",
 						related: Related{Path: path, Span: f.Span, Message: "C declares the callback's parameter __user here"},
-					}})
+					})
 				}
 			}
 		}
@@ -352,8 +352,9 @@ func (u *userPtrs) callbacks() {
 
 // cbParam is a parameter C passes to a callback as a __user pointer.
 type cbParam struct {
-	index int
-	src   userSource // what has a %s for the parameter's name
+	index   int
+	how     string // what makes it __user, for the message
+	related Related
 }
 
 // calleeName is the function a field initializer hands over: `f`,

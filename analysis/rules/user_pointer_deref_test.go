@@ -108,7 +108,7 @@ func TestUserPointerDeref(t *testing.T) {
 func TestUserPointerDerefMessage(t *testing.T) {
 	root, diags := checkTree(t, userPtrTree, "user-pointer-deref")
 	tests := []struct{ marker, msg, related string }{
-		{"from_raw_parts(buf", "parameter `buf` of x_write (C declares `const char __user *buf`) is a user-space pointer, and `from_raw_parts(buf.cast::<u8>(), len)` reads it as kernel memory", "drivers/x/x.h"},
+		{"from_raw_parts(buf", "parameter `buf` of x_write (C declares `const char __user *buf`) is a user-space pointer, and `from_raw_parts(buf.cast::<u8>(), len)` accesses it as kernel memory", "drivers/x/x.h"},
 		{"b.read_volatile()", "field base of struct uvec (C declares `void __user *base`)", "include/linux/fs.h"},
 		{"unsafe { *p }", "bindings::compat_ptr_of's result (C returns `void __user *`)", "include/linux/fs.h"},
 		{"&*buf", "parameter `buf` of my_write (C calls it as file_operations.write with `const char __user *`)", "include/linux/fs.h"},
