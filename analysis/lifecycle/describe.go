@@ -141,15 +141,18 @@ func releaseText(e Effect) string {
 			acqs = append(acqs, p.Acquire)
 		}
 	}
-	arg := fmt.Sprintf("argument %d", e.ReleaseArg+1)
+	arg := ""
+	if e.ReleaseArg >= 0 {
+		arg = fmt.Sprintf(" (argument %d)", e.ReleaseArg+1)
+	}
 	if len(acqs) == 0 {
-		return "releases " + arg
+		return "releases" + arg
 	}
 	verb := "acquires"
 	if e.Releases[0].Kind == Lock {
 		verb = "takes"
 	}
-	return "releases what " + joinOr(shortList(acqs)) + " " + verb + " (" + arg + ")"
+	return "releases what " + joinOr(shortList(acqs)) + " " + verb + arg
 }
 
 // shortList keeps the first four names, marking the rest.

@@ -136,6 +136,14 @@ func TestFixtureLocks(t *testing.T) {
 	if !kb.PairsWith("spin_lock_irqsave", "spin_unlock_irqrestore") || kb.PairsWith("spin_lock_irqsave", "spin_unlock") {
 		t.Error("spin_lock_irqsave must pair with spin_unlock_irqrestore only")
 	}
+	// An argument-less section is released without an argument.
+	rcu := kb.Effect("rcu_read_unlock")
+	if rcu.ReleaseArg != lifecycle.ArgNone || !rcu.LeavesAtomic || kb.Effect("rcu_read_lock").AcquireArg != lifecycle.ArgNone {
+		t.Errorf("rcu_read_unlock: ReleaseArg %d LeavesAtomic %v", rcu.ReleaseArg, rcu.LeavesAtomic)
+	}
+	if got := kb.Describe(rcu); len(got) == 0 || !strings.HasPrefix(got[0], "releases what rcu_read_lock takes (RCU read-side") {
+		t.Errorf("Describe(rcu_read_unlock) = %q", got)
+	}
 	// Rust helpers stand for what they wrap.
 	if e := kb.Effect("rust_helper_spin_lock"); !e.EntersAtomic {
 		t.Error("rust_helper_spin_lock is not spin_lock")

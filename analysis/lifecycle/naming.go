@@ -266,10 +266,18 @@ func (b *builder) mineFamilies() {
 	for i := range families {
 		f := &families[i]
 		src := Source{Kind: Naming, Desc: f.desc}
+		relArgs := map[string]int{}
+		for _, r := range f.releases {
+			relArgs[r] = f.arg // a lock's argument, or none
+			if f.arg == ArgReturn {
+				relArgs[r] = b.releaseArgOf(r, "void")
+			}
+		}
 		for _, a := range f.acquires {
 			pc := &pairClaim{
 				Pair:       Pair{Acquire: a, Releases: f.releases, Kind: f.kind, Family: f.id, Source: src},
 				acquireArg: f.arg, cond: f.conds[a], atomic: f.atomic, sleeps: f.sleeps,
+				releaseArg: relArgs,
 			}
 			b.addPair(pc)
 		}

@@ -215,16 +215,27 @@ func lockTypeReturning(r *facts.Rust, guard, lock string) string {
 // addLock records a Rust lock and the C pair it wraps.
 func (b *builder) addLock(l *RustLock) {
 	b.kb.locks = append(b.kb.locks, l)
-	b.addPair(&pairClaim{
-		Pair:       Pair{Acquire: l.Lock, Releases: []string{l.Unlock}, Kind: Lock, Source: l.Source},
-		acquireArg: 0, releaseArg: map[string]int{l.Unlock: 0},
-	})
-	if l.TryLock != "" {
+	for _, acq := range []struct {
+		name string
+		cond Cond
+	}{{l.Lock, Always}, {l.TryLock, IfNonZero}} {
+		if acq.name == "" {
+			continue
+		}
+		acqArg, relArg, _ := lockArgs(b.sigOf(acq.name), b.sigOf(l.Unlock))
 		b.addPair(&pairClaim{
-			Pair:       Pair{Acquire: l.TryLock, Releases: []string{l.Unlock}, Kind: Lock, Source: l.Source},
-			acquireArg: 0, cond: IfNonZero, releaseArg: map[string]int{l.Unlock: 0},
+			Pair:       Pair{Acquire: acq.name, Releases: []string{l.Unlock}, Kind: Lock, Source: l.Source},
+			acquireArg: acqArg, cond: acq.cond, releaseArg: map[string]int{l.Unlock: relArg},
 		})
 	}
+}
+
+// sigOf is the declaration of the C function name, or nil.
+func (b *builder) sigOf(name string) *facts.CFunc {
+	if f := b.funcs[name]; f != nil {
+		return f.sig()
+	}
+	return nil
 }
 
 // transfers finds the functions that move ownership: an unsafe `from_*`
