@@ -3,6 +3,7 @@ package report
 import (
 	"io"
 	"net/url"
+	"strings"
 
 	"github.com/owenrumney/go-sarif/v2/sarif"
 
@@ -12,7 +13,8 @@ import (
 // SARIF writes the diagnostics as a SARIF 2.1.0 log with one run: every
 // rule as a reporting descriptor (short and full description, Markdown
 // help, help URI, default level) and every diagnostic as a result with
-// its location and related locations.
+// its location and related locations. Paths under the locator's base are
+// relative references against the run's SRCROOT base URI.
 func SARIF(w io.Writer, ds []rules.Diagnostic, loc *Locator, toolVersion string) error {
 	log, err := sarif.New(sarif.Version210)
 	if err != nil {
@@ -21,6 +23,12 @@ func SARIF(w io.Writer, ds []rules.Diagnostic, loc *Locator, toolVersion string)
 	run := sarif.NewRunWithInformationURI("rivet", "https://github.com/rivet-lsp/rivet")
 	run.Tool.Driver.Version = &toolVersion
 	run.ColumnKind = "unicodeCodePoints"
+	if loc.base != "" {
+		// Paths under the base are relative to SRCROOT, so a viewer on
+		// another machine can map them to its checkout.
+		root := uriOf(strings.TrimSuffix(loc.base, "/") + "/")
+		run.WithOriginalUriBaseIds(map[string]*sarif.ArtifactLocation{srcRoot: sarif.NewSimpleArtifactLocation(root)})
+	}
 	ruleIndex := map[string]int{}
 	for i, r := range rules.All() {
 		ruleIndex[r.Code] = i
@@ -50,6 +58,9 @@ func SARIF(w io.Writer, ds []rules.Diagnostic, loc *Locator, toolVersion string)
 	return log.PrettyWrite(w)
 }
 
+// srcRoot is the uriBaseId of paths relative to the locator's base.
+const srcRoot = "SRCROOT"
+
 func location(loc *Locator, path string, start, end uint32, line int, msg string) *sarif.Location {
 	region := sarif.NewRegion()
 	if line > 0 {
@@ -58,8 +69,13 @@ func location(loc *Locator, path string, start, end uint32, line int, msg string
 		s, e := loc.Pos(path, start), loc.Pos(path, end)
 		region.WithStartLine(s.Line).WithStartColumn(s.CharColumn).WithEndLine(e.Line).WithEndColumn(e.CharColumn)
 	}
+	shown := loc.Display(path)
+	artifact := sarif.NewSimpleArtifactLocation(uriOf(shown))
+	if !strings.HasPrefix(shown, "/") {
+		artifact.WithUriBaseId(srcRoot)
+	}
 	l := sarif.NewLocation().WithPhysicalLocation(sarif.NewPhysicalLocation().
-		WithArtifactLocation(sarif.NewSimpleArtifactLocation(uriOf(loc.Display(path)))).
+		WithArtifactLocation(artifact).
 		WithRegion(region))
 	if msg != "" {
 		l.WithMessage(sarif.NewTextMessage(msg))
