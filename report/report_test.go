@@ -20,8 +20,8 @@ import (
 // file has a multi-byte character before a report, so byte and character
 // columns differ.
 var files = map[string]string{
-	"/work/tree/drivers/demo/demo.rs": "fn f() {\n    let s = \"é\"; unsafe { g() };\n}\n",
-	"/work/tree/include/demo.h":       "int g(void);\n",
+	"/work/tree/drivers/demo/demo.rs":    "fn f() {\n    let s = \"é\"; unsafe { g() };\n}\n",
+	"/work/tree/include/demo.h":          "int g(void);\n",
 	"/work/tree/rust/bindgen_parameters": "# blocklist\n--blocklist-type g_t\n",
 }
 
