@@ -616,9 +616,10 @@ func (m *masker) unknownIdentC(i int, name string, st *cState) int {
 // expanding to nothing the grammar needs: an upper-case word before the
 // keyword that starts a file-scope declaration (`TC_INDIRECT_SCOPE int
 // f(void)`) or after a declarator (`void *ctx[] CRYPTO_MINALIGN_ATTR;`,
-// `struct fpu f FPU_ALIGN;`), a word between a storage class and the type
-// (`static forceinline size_t f(void)`), or a printk level before another
-// name (`KERN_ERR DRV_NAME "text"`).
+// `struct fpu f FPU_ALIGN;`), between a type and a function name (`static
+// int INIT unxz(`), a word between a storage class and the type (`static
+// forceinline size_t f(void)`), or a printk level before another name
+// (`KERN_ERR DRV_NAME "text"`).
 func (m *masker) attributeWord(i int, name string, st *cState) bool {
 	if strings.HasPrefix(name, "KERN_") && i+1 < len(m.toks) && m.toks[i+1].kind == tokIdent {
 		return true
@@ -640,6 +641,11 @@ func (m *masker) attributeWord(i int, name string, st *cState) bool {
 	if st.depth() == 0 && m.declarationStart(st.prev) && m.startsDeclaration(i+1) {
 		return true
 	}
+	if st.depth() == 0 && (cTypeWords[m.prevText(st)] || m.plainWord(st.prev)) && !m.isTagKeyword(st.prev2) &&
+		m.plainWord(i+1) && m.is(i+2, '(') {
+		// static int INIT unxz(...): between a type and a function name.
+		return true
+	}
 	if !m.is(i+1, ';') && !m.isAssign(i+1) && !m.is(i+1, ',') {
 		return false
 	}
@@ -654,6 +660,19 @@ func (m *masker) attributeWord(i int, name string, st *cState) bool {
 	}
 	o := int(m.toks[p].pair)
 	return o > 0 && o < p && m.endsDeclarator(o-1) && !m.is(o-1, ')') && !m.is(o-1, ']')
+}
+
+// prevText is the text of the previous token left as it was, or "".
+func (m *masker) prevText(st *cState) string {
+	if st.prev < 0 || m.toks[st.prev].kind != tokIdent {
+		return ""
+	}
+	return m.text(st.prev)
+}
+
+// isTagKeyword reports whether token i is struct, union or enum.
+func (m *masker) isTagKeyword(i int) bool {
+	return m.isIdent(i, "struct") || m.isIdent(i, "union") || m.isIdent(i, "enum")
 }
 
 // plainWord reports whether token i is an identifier that is no keyword
@@ -723,9 +742,11 @@ func (m *masker) startsDeclaration(i int) bool {
 // `static DEFINE_PER_CPU(int, irq) __initdata = -1;`.
 func (m *masker) declarationMacro(i int, st *cState) int {
 	from := i
-	for _, p := range []int{st.prev, st.prev2} {
-		if p == from-1 && (m.isStorageClass(p) || m.isIdent(p, "const")) {
-			from = p
+	for j := i - 1; j >= 0 && j >= i-8; j-- {
+		if m.isStorageClass(j) || m.isIdent(j, "const") {
+			from = j
+		} else if !st.done[j] {
+			break // `static const __maybe_unused DECLARE_TLV(...)` reaches static
 		}
 	}
 	c := m.closer(i + 1)
@@ -740,6 +761,11 @@ func (m *masker) declarationMacro(i int, st *cState) int {
 	}
 	last = min(last, len(m.toks)-1)
 	start, end := m.toks[from].start, m.toks[last].end
+	// Annotations between the storage class and the macro are part of
+	// the blanked declaration now.
+	for len(m.anns) > 0 && m.anns[len(m.anns)-1].Start >= start {
+		m.anns = m.anns[:len(m.anns)-1]
+	}
 	m.blank(start, end)
 	m.note(m.text(i), m.inner(i+1, c), start, end)
 	return last

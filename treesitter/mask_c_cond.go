@@ -199,12 +199,15 @@ func (m *masker) unreadable(dirs []cDirective, g []int) bool {
 	if before := int(dirs[g[0]].tok) - 1; before >= 0 && !m.is(before, ';') && !m.is(before, '{') && !m.is(before, '}') {
 		return true
 	}
+	// A member list copes with a branch ending in a macro that expands to
+	// members (`__ARCH_FLOCK_PAD`); a statement list does not.
+	record := m.is(int(ctx), '{') && m.toks[ctx].brace == braceRecord
 	for b := 0; b+1 < len(g); b++ {
 		first, last := int(dirs[g[b]].tok), int(dirs[g[b+1]].tok)-1
 		if first > last {
 			continue // an empty branch
 		}
-		if m.isIdent(first, "else") || !m.is(last, ';') && !m.is(last, '}') {
+		if m.isIdent(first, "else") || !record && !m.is(last, ';') && !m.is(last, '}') {
 			return true
 		}
 	}

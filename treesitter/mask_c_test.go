@@ -193,6 +193,10 @@ func TestMaskCConditionals(t *testing.T) {
 		in:   "#ifdef X\nint a;\n#endif\nvoid f(void) {\n#if Y\n\tg();\n#else\n\th();\n#endif\n}",
 		want: "#ifdef X\nint a;\n#endif\nvoid f(void) {\n#if Y\n\tg();\n#else\n\th();\n#endif\n}",
 	}, {
+		// A member group may end in a macro that expands to members.
+		in:   "struct flock {\n\tshort l_type;\n#ifdef __ARCH_FLOCK_PAD\n\t__ARCH_FLOCK_PAD\n#endif\n};",
+		want: "struct flock {\n\tshort l_type;\n#ifdef __ARCH_FLOCK_PAD\n\t__ARCH_FLOCK_PAD\n#endif\n};",
+	}, {
 		// The grammar reads groups of whole enumerators.
 		in:   "enum e {\n\tA,\n#if defined(X)\n\tA_SIZE\n#else\n\tA_SIZE = 0\n#endif\n};",
 		want: "enum e {\n\tA,\n#if defined(X)\n\tA_SIZE\n#else\n\tA_SIZE = 0\n#endif\n};",
@@ -259,6 +263,10 @@ func TestMaskCDeclarationMacros(t *testing.T) {
 		in:   "struct s { struct fpu f FPU_ALIGN; };\nstatic forceinline size_t g(void);\nstatic __async_inline struct d *h(void);",
 		want: "struct s { struct fpu f ~~~~~~~~~; };\nstatic ~~~~~~~~~~~ size_t g(void);\nstatic ~~~~~~~~~~~~~~ struct d *h(void);",
 		anns: []string{"FPU_ALIGN()", "forceinline()", "__async_inline()"},
+	}, {
+		in:   "STATIC int INIT unxz(unsigned char *in);\nstatic const __maybe_unused DECLARE_TLV_DB_SCALE(t, 0, 50, 0);",
+		want: "static int ~~~~ unxz(unsigned char *in);\n~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~",
+		anns: []string{"STATIC()", "INIT()", "DECLARE_TLV_DB_SCALE(t, 0, 50, 0)"},
 	}, {
 		// Unnamed bit-fields are padding the grammar cannot read.
 		in:   "struct r { u32 a : 4; u32 :12; unsigned int : 4; unsigned b : 2; };",
@@ -327,6 +335,7 @@ func TestMaskCLeavesReadableCodeAlone(t *testing.T) {
 		"int f(void) { return idr_for_each(&i, fn, 0); }",
 		"static foo_t bar; static foo_t *baz; u32 x, y; struct foo FOO; static struct a b;",
 		"PNAME(p) = { \"a\", \"b\" };",
+		"enum foo bar(void); struct foo baz(int x);",
 		"static const struct c chans[] = {\n\t[A] = CHAN(\"a\", 0),\n\t[B] = CHAN(\"b\", 1),\n};",
 	} {
 		raw, err := ParseRaw(context.Background(), C, []byte(src))
