@@ -299,7 +299,7 @@ func (w *walker) pathCall(n ts.Node, path string, args []ts.Node, st *state) val
 			w.store(v, strconv.Itoa(i), spanOf(args[i]), st)
 		}
 		return nil
-	case strings.HasSuffix(path, "rcu::read_lock"):
+	case strings.HasSuffix(path, "rcu::read_lock") || strings.HasSuffix(path, "rcu::Guard::new"):
 		id := w.newRes(&Resource{Kind: Guard, Call: spanOf(n), Key: "rcu", Atomic: true})
 		st.set(id, resState{st: Owned})
 		return val{id}

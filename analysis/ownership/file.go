@@ -387,7 +387,7 @@ func (fe *fileEnv) analyzeFn(n ts.Node) *Fn {
 	if body.IsNull() {
 		return nil
 	}
-	fn := &Fn{Name: n.Field(ts.RustFieldName).Text(), Span: spanOf(n)}
+	fn := &Fn{Name: n.Field(ts.RustFieldName).Text(), Span: spanOf(n), Ret: compact(n.Field(ts.RustFieldReturnType).Text())}
 	if impl := n.Ancestor(ts.RustKindImplItem); !impl.IsNull() {
 		fn.Type = typeName(impl.Field(ts.RustFieldType))
 		fn.Trait = lastSeg(impl.Field(ts.RustFieldTrait).Text())

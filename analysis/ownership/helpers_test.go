@@ -89,7 +89,11 @@ func events(src string, f *File) []string {
 			out = append(out, fmt.Sprintf("release %s@%d of %s prior=%s", r.Func, line(r.Call), what, statusString(r.Prior)))
 		}
 		for _, l := range fn.LocksHeld {
-			out = append(out, fmt.Sprintf("held %s@%d at %s@%d", l.Res.Func, line(l.Res.Call), l.Exit.Kind, line(l.Exit.Span)))
+			never := ""
+			if l.ReleasedOn.Kind == "" {
+				never = " (never released)"
+			}
+			out = append(out, fmt.Sprintf("held %s@%d at %s@%d%s", l.Res.Func, line(l.Res.Call), l.Exit.Kind, line(l.Exit.Span), never))
 		}
 		for _, s := range fn.Sleeps {
 			var held []string

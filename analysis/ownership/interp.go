@@ -50,6 +50,8 @@ type loopCtx struct {
 type lockExit struct {
 	held, released *Exit
 	releasedCall   facts.Span
+	// mayRelease: some exit may have released it (on merged paths).
+	mayRelease bool
 }
 
 // walker interprets one function or closure body.
@@ -356,6 +358,7 @@ func (w *walker) exit(st *state, e Exit, returned val) {
 				w.lockExits[id] = le
 			}
 			ex := e
+			le.mayRelease = le.mayRelease || rs.st.Has(Released)
 			switch {
 			case rs.st.Has(Owned) && le.held == nil:
 				le.held = &ex
@@ -366,15 +369,17 @@ func (w *walker) exit(st *state, e Exit, returned val) {
 	}
 }
 
-// finishLocks reports the locks some exit leaves held while another has
-// released them.
+// finishLocks reports the locks some exit leaves held.
 func (w *walker) finishLocks() {
 	for id, le := range w.lockExits {
-		if le.held != nil && le.released != nil {
-			w.fn.LocksHeld = append(w.fn.LocksHeld, LockHeld{
-				Res: w.fn.Resources[id], Exit: *le.held, ReleasedOn: *le.released, ReleaseCall: le.releasedCall,
-			})
+		if le.held == nil || le.released == nil && le.mayRelease {
+			continue
 		}
+		h := LockHeld{Res: w.fn.Resources[id], Exit: *le.held}
+		if le.released != nil {
+			h.ReleasedOn, h.ReleaseCall = *le.released, le.releasedCall
+		}
+		w.fn.LocksHeld = append(w.fn.LocksHeld, h)
 	}
 	slices.SortFunc(w.fn.LocksHeld, func(a, b LockHeld) int { return int(a.Res.ID) - int(b.Res.ID) })
 }

@@ -171,13 +171,16 @@ type Release struct {
 	OwnerDesc   string // "ARef::from_raw", "field `clk` of PreparedClk"
 }
 
-// LockHeld is a lock taken in the function that some exit leaves held
-// while another exit has released it.
+// LockHeld is a lock taken in the function that some exit leaves held.
 type LockHeld struct {
-	Res         *Resource
-	Exit        Exit
-	ReleasedOn  Exit       // an exit where the lock was released
-	ReleaseCall facts.Span // the release the other path went through
+	Res  *Resource
+	Exit Exit
+	// ReleasedOn is an exit where the lock was released, and ReleaseCall
+	// the release that path went through. ReleasedOn.Kind is "" when no
+	// exit releases it: the function either hands the lock to its caller
+	// (a lock backend, a guard constructor) or forgot to release it.
+	ReleasedOn  Exit
+	ReleaseCall facts.Span
 }
 
 // Sleep is a call that may sleep while an atomic section is held on every
@@ -224,6 +227,8 @@ type Fn struct {
 	Type string
 	// Trait is the trait of the enclosing impl ("Drop"), "" otherwise.
 	Trait string
+	// Ret is the declared return type, "" for () and closures.
+	Ret string
 
 	Resources []*Resource
 	Leaks     []Leak

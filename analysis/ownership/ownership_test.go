@@ -312,7 +312,11 @@ unsafe fn lock_only(lock: *mut bindings::spinlock_t) {
 unsafe fn unlock_only(lock: *mut bindings::spinlock_t) {
     unsafe { bindings::spin_unlock(lock) };
 }`,
-		want: []string{"held spin_lock@2 at return@4", "release spin_unlock@6 of spin_lock prior=owned"},
+		want: []string{
+			"held spin_lock@10 at end of function@11 (never released)",
+			"held spin_lock@2 at return@4",
+			"release spin_unlock@6 of spin_lock prior=owned",
+		},
 	},
 	{
 		name: "double unlock",

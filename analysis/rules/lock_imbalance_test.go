@@ -44,7 +44,21 @@ pub fn rcu_left_on_return(fail: bool) -> Result {
     Ok(())
 }
 
+pub unsafe fn forgot_to_unlock(lock: *mut bindings::spinlock_t, count: &mut u32) {
+    unsafe { bindings::spin_lock(lock) }; // want "lock-imbalance"
+    *count += 1;
+}
+
 // Near misses.
+
+pub struct Locked<'a>(&'a bindings::spinlock_t);
+
+impl<'a> Locked<'a> {
+    pub fn new(lock: *mut bindings::spinlock_t) -> Self {
+        unsafe { bindings::spin_lock(lock) };
+        Self(unsafe { &*lock })
+    }
+}
 
 pub unsafe fn balanced(lock: *mut bindings::spinlock_t, fail: bool) -> Result {
     unsafe { bindings::spin_lock(lock) };
@@ -81,6 +95,10 @@ pub unsafe fn two_locks(a: *mut bindings::spinlock_t, b: *mut bindings::spinlock
 	d := lifecycleDiag(t, diags, "lock-imbalance", "still held when `?`")
 	if !strings.Contains(d.Message, "spin_lock() takes `lock`") || !relatedMentions(d, "released here on another path") {
 		t.Errorf("held: %q %+v", d.Message, d.Related)
+	}
+	n := lifecycleDiag(t, diags, "lock-imbalance", "no path of forgot_to_unlock releases")
+	if !strings.Contains(n.Message, "the function ends at line") {
+		t.Errorf("never released: %q", n.Message)
 	}
 	u := lifecycleDiag(t, diags, "lock-imbalance", "already released")
 	if !strings.Contains(u.Message, "spin_unlock() releases `lock`") || !relatedMentions(u, "taken here") {

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/rivet-lsp/rivet/analysis/facts"
 	"github.com/rivet-lsp/rivet/analysis/ownership"
@@ -104,7 +105,7 @@ func atomicSection(p *Pass, r *ownership.Resource) string {
 		return fmt.Sprintf("the RCU read-side section (line %d)", line)
 	case r.Kind == ownership.Guard:
 		return fmt.Sprintf("the guard of `%s` (locked at line %d)", r.Key, line)
-	case len(r.Key) > 0 && r.Key[0] == '#':
+	case strings.HasPrefix(r.Key, "#"):
 		return fmt.Sprintf("the atomic section %s() entered at line %d", r.Func, line)
 	}
 	return fmt.Sprintf("`%s` (%s() at line %d)", r.Key, r.Func, line)
