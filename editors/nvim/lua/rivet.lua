@@ -21,7 +21,11 @@
 -- override the same keys of .rivet.toml (rules code by code).
 --
 -- Neovim 0.7 takes pushed diagnostics (textDocument/publishDiagnostics),
--- which rivet always sends; they appear with source "rivet".
+-- which rivet always sends; they appear with source "rivet". Code lenses
+-- ("used from Rust: N" above C functions, "called from C: N" above Rust
+-- exports) are refreshed on BufEnter, InsertLeave and BufWritePost unless
+-- codelens = false; :lua vim.lsp.codelens.run() on a lens line lists the
+-- uses in the quickfix window. Neovim 0.7 has no inlay hints.
 local M = {}
 
 -- Markers, most specific first: a marker is looked for in every ancestor
@@ -34,9 +38,14 @@ M.filetypes = { 'c', 'cpp', 'rust' }
 local defaults = {
   cmd = { 'rivet', 'serve' },
   settings = {},
+  codelens = true,
   -- on_attach(client, bufnr), capabilities, handlers and cmd_env are
   -- passed through to vim.lsp.start_client when set.
 }
+
+-- The command of rivet's code lenses, run by the client. rivet sends it
+-- only to clients that list it in capabilities.experimental.commands.
+M.show_references_command = 'rivet.showReferences'
 
 local config = nil
 local clients = {} -- root directory -> client id
@@ -85,6 +94,41 @@ local function server_settings(settings)
   return out
 end
 
+-- show_references runs a lens's rivet.showReferences: its arguments are
+-- the document URI, the lens position and the locations counted, which
+-- go to the quickfix list.
+local function show_references(command, ctx)
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  local locations = (command.arguments or {})[3] or {}
+  local items = vim.lsp.util.locations_to_items(locations, client and client.offset_encoding or 'utf-16')
+  vim.fn.setqflist({}, ' ', { title = command.title, items = items })
+  vim.cmd('copen')
+end
+
+local function capabilities()
+  local caps = config.capabilities or vim.lsp.protocol.make_client_capabilities()
+  caps = vim.deepcopy(caps)
+  caps.experimental = caps.experimental or {}
+  caps.experimental.commands = { commands = { M.show_references_command } }
+  return caps
+end
+
+local function on_attach(client, bufnr)
+  if config.codelens and client.server_capabilities.codeLensProvider then
+    vim.api.nvim_create_autocmd({ 'BufEnter', 'InsertLeave', 'BufWritePost' }, {
+      group = vim.api.nvim_create_augroup('rivet_codelens_' .. bufnr, { clear = true }),
+      buffer = bufnr,
+      callback = function()
+        vim.lsp.codelens.refresh()
+      end,
+    })
+    vim.api.nvim_buf_call(bufnr, vim.lsp.codelens.refresh)
+  end
+  if config.on_attach then
+    config.on_attach(client, bufnr)
+  end
+end
+
 local function start(root)
   local settings = server_settings(config.settings)
   local id = vim.lsp.start_client({
@@ -95,9 +139,10 @@ local function start(root)
     workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
     init_options = settings,
     settings = settings and { rivet = settings } or {},
-    capabilities = config.capabilities,
+    capabilities = capabilities(),
+    commands = { [M.show_references_command] = show_references },
     handlers = config.handlers,
-    on_attach = config.on_attach,
+    on_attach = on_attach,
     on_exit = function()
       clients[root] = nil
     end,

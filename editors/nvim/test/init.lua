@@ -137,11 +137,186 @@ local function request(bufnr, method, timeout_ms)
   return nil, 'no response'
 end
 
+-- The session every step works in.
+local t = {}
+
+-- marked_lines returns the set of 0-based lines of lines containing marker.
+local function marked_lines(lines, marker)
+  local set = {}
+  for i, line in ipairs(lines) do
+    if line:find(marker, 1, true) then
+      set[i - 1] = true
+    end
+  end
+  return set
+end
+
+-- wait_diagnostics waits until the lines of the scenario's diagnostics in
+-- the buffer are want, and checks it under name.
+local function wait_diagnostics(name, want)
+  local d = t.scenario.diagnostics
+  local got = {}
+  vim.wait(t.timeout, function()
+    got = {}
+    for _, diag in ipairs(vim.diagnostic.get(t.bufnr)) do
+      if diag.source == d.source and diag.code == d.code then
+        got[diag.lnum] = true
+      end
+    end
+    return vim.deep_equal(got, want)
+  end, 50)
+  check(string.format('%s: %s diagnostics with code %s on lines %s', name, d.source, d.code, line_list(want)),
+    vim.deep_equal(got, want), 'got lines ' .. line_list(got))
+end
+
+local function step_diagnostics()
+  local want = marked_lines(t.lines, t.scenario.diagnostics.marker)
+  if not check('the fixture has marked lines', next(want) ~= nil, t.scenario.diagnostics.marker) then
+    return
+  end
+  wait_diagnostics('pushed', want)
+end
+
+local function step_hover()
+  if not t.caps.hoverProvider then
+    return skip('hover', 'the server does not announce hoverProvider')
+  end
+  local result, err = request(t.bufnr, 'textDocument/hover', t.timeout)
+  local text = result and result ~= vim.NIL and hover_text(result.contents) or ''
+  local missing = {}
+  for _, s in ipairs(t.scenario.hover.contains) do
+    if not text:find(s, 1, true) then
+      table.insert(missing, s)
+    end
+  end
+  check('hover on ' .. t.scenario.symbol.name .. ' shows the C side', text ~= '' and #missing == 0,
+    err or string.format('missing %s in %q', vim.inspect(missing), text))
+end
+
+local function step_definition()
+  if not t.caps.definitionProvider then
+    return skip('definition', 'the server does not announce definitionProvider')
+  end
+  local def = t.scenario.definition
+  local def_path = realpath(t.root .. '/' .. def.file)
+  local def_line, def_col = find_line(read_lines(def_path), def.line_containing, def.name)
+  local result, err = request(t.bufnr, 'textDocument/definition', t.timeout)
+  local uri, range = first_location(result)
+  local ok = uri ~= nil and realpath(vim.uri_to_fname(uri)) == def_path
+    and range.start.line == def_line and range.start.character == def_col
+  check(string.format('definition of %s is %s:%d:%d', t.scenario.symbol.name, def.file, def_line + 1, def_col + 1), ok,
+    err or vim.inspect(result))
+end
+
+-- step_code_lens opens the lens file, runs the lens through Neovim's
+-- codelens module (which calls rivet.lua's rivet.showReferences) and
+-- reads the quickfix list it fills.
+local function step_code_lens()
+  if not t.caps.codeLensProvider then
+    return skip('code lens', 'the server does not announce codeLensProvider')
+  end
+  local lens = t.scenario.code_lens
+  local path = realpath(t.root .. '/' .. lens.file)
+  vim.cmd('edit ' .. vim.fn.fnameescape(path))
+  local bufnr = vim.api.nvim_get_current_buf()
+  local line = find_line(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), lens.line_containing)
+  local found = nil
+  vim.wait(t.timeout, function()
+    for _, l in ipairs(vim.lsp.codelens.get(bufnr)) do
+      if l.range.start.line == line then
+        found = l
+      end
+    end
+    return found ~= nil
+  end, 50)
+  local title = found and found.command and found.command.title or ''
+  check(string.format('code lens "%s…" on %s:%d', lens.title_prefix, lens.file, line + 1),
+    vim.startswith(title, lens.title_prefix), found and vim.inspect(found) or 'no lens on that line')
+  if found then
+    local want_path = realpath(t.root .. '/' .. lens.includes.file)
+    local want_line = find_line(read_lines(want_path), lens.includes.line_containing)
+    vim.fn.setqflist({}, 'r', { items = {} })
+    vim.api.nvim_win_set_cursor(0, { line + 1, 0 })
+    vim.lsp.codelens.run()
+    local items = vim.fn.getqflist()
+    local listed = false
+    for _, item in ipairs(items) do
+      if realpath(vim.api.nvim_buf_get_name(item.bufnr)) == want_path and item.lnum == want_line + 1 then
+        listed = true
+      end
+    end
+    check(string.format('running the lens lists %s:%d', lens.includes.file, want_line + 1), listed,
+      'quickfix lists ' .. table.concat(vim.tbl_map(function(item)
+        return vim.fn.fnamemodify(vim.api.nvim_buf_get_name(item.bufnr), ':.') .. ':' .. item.lnum
+      end, items), ', '))
+  end
+  vim.cmd('buffer ' .. t.bufnr)
+end
+
+-- step_code_action picks the scenario's action through
+-- vim.lsp.buf.code_action (vim.ui.select answered here, as a user would),
+-- then expects the silenced diagnostic gone after the edit.
+local function step_code_action()
+  if not t.caps.codeActionProvider then
+    return skip('code action', 'the server does not announce codeActionProvider')
+  end
+  local want = marked_lines(t.lines, t.scenario.diagnostics.marker)
+  local first = math.huge
+  for l in pairs(want) do
+    first = math.min(first, l)
+  end
+  local offered, chosen = {}, nil
+  local select = vim.ui.select
+  vim.ui.select = function(items, opts, on_choice)
+    for i, item in ipairs(items) do
+      local title = opts.format_item(item)
+      table.insert(offered, title)
+      if not chosen and title:find(t.scenario.code_action.title_contains, 1, true) then
+        chosen = title
+        on_choice(item, i)
+      end
+    end
+    if not chosen then
+      on_choice(nil, nil)
+    end
+  end
+  -- On the diagnostic, as ]d (vim.diagnostic.goto_next) would leave it:
+  -- rivet offers the fixes of the diagnostics the cursor touches.
+  local col = 0
+  for _, diag in ipairs(vim.diagnostic.get(t.bufnr, { lnum = first })) do
+    if diag.code == t.scenario.diagnostics.code then
+      col = diag.col
+    end
+  end
+  vim.api.nvim_win_set_cursor(0, { first + 1, col })
+  vim.lsp.buf.code_action()
+  vim.wait(t.timeout, function()
+    return #offered > 0
+  end, 50)
+  vim.ui.select = select
+  check(string.format('code action "…%s…" offered on line %d', t.scenario.code_action.title_contains, first + 1),
+    chosen ~= nil, 'offered: ' .. vim.inspect(offered))
+  if not chosen then
+    return
+  end
+  -- The edit inserts one line above the first marked line: that
+  -- diagnostic goes, the later ones move down a line.
+  local after = {}
+  for l in pairs(want) do
+    if l < first then
+      after[l] = true
+    elseif l > first then
+      after[l + 1] = true
+    end
+  end
+  wait_diagnostics('after the edit', after)
+end
+
 local function run()
   local bin = os.getenv('RIVET_BIN') or 'rivet'
-  local scenario = vim.json.decode(table.concat(read_lines(repo .. '/editors/test/scenario.json'), '\n'))
-  local root = realpath(repo .. '/' .. scenario.root)
-  local timeout = scenario.timeout_seconds * 1000
+  t.scenario = vim.json.decode(table.concat(read_lines(repo .. '/editors/test/scenario.json'), '\n'))
+  t.root = realpath(repo .. '/' .. t.scenario.root)
+  t.timeout = t.scenario.timeout_seconds * 1000
   local cmd = { bin, 'serve' }
   if os.getenv('RIVET_LOG') then
     vim.list_extend(cmd, { '--log', os.getenv('RIVET_LOG'), '--log-level', 'debug' })
@@ -157,87 +332,32 @@ local function run()
     },
   })
 
-  local path = root .. '/' .. scenario.file
-  vim.cmd('edit ' .. vim.fn.fnameescape(path))
-  local bufnr = vim.api.nvim_get_current_buf()
-  local lines = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+  vim.cmd('edit ' .. vim.fn.fnameescape(t.root .. '/' .. t.scenario.file))
+  t.bufnr = vim.api.nvim_get_current_buf()
+  t.lines = vim.api.nvim_buf_get_lines(t.bufnr, 0, -1, false)
 
   local client = nil
-  local attached = vim.wait(timeout, function()
-    client = select(2, next(vim.lsp.buf_get_clients(bufnr)))
+  local attached = vim.wait(t.timeout, function()
+    client = select(2, next(vim.lsp.buf_get_clients(t.bufnr)))
     return client ~= nil and client.initialized == true
   end, 50)
-  if not check('client started and initialized for ' .. scenario.file, attached, 'no rivet client attached') then
+  if not check('client started and initialized for ' .. t.scenario.file, attached, 'no rivet client attached') then
     return finish(1)
   end
-  check('root is the fixture tree', realpath(client.config.root_dir) == root, client.config.root_dir)
-  local ready = vim.wait(timeout, function()
+  t.caps = client.server_capabilities or {}
+  check('root is the fixture tree', realpath(client.config.root_dir) == t.root, client.config.root_dir)
+  local ready = vim.wait(t.timeout, function()
     return status == 'ready'
   end, 50)
   check('rivet/status reached "ready"', ready, 'last status: ' .. tostring(status))
 
-  -- Diagnostics: exactly the marked lines carry the scenario's code.
-  local d = scenario.diagnostics
-  local want = {}
-  for i, line in ipairs(lines) do
-    if line:find(d.marker, 1, true) then
-      want[i - 1] = true
-    end
-  end
-  local function got_lines()
-    local got = {}
-    for _, diag in ipairs(vim.diagnostic.get(bufnr)) do
-      if diag.source == d.source and diag.code == d.code then
-        got[diag.lnum] = true
-      end
-    end
-    return got
-  end
-  local got = {}
-  vim.wait(timeout, function()
-    got = got_lines()
-    return vim.deep_equal(got, want)
-  end, 50)
-  check(
-    string.format('%s diagnostics with code %s on lines %s', d.source, d.code, line_list(want)),
-    next(want) ~= nil and vim.deep_equal(got, want),
-    'got lines ' .. line_list(got)
-  )
-
-  -- Hover and definition on the symbol.
-  local sym_line, sym_col = find_line(lines, scenario.symbol.line_containing, scenario.symbol.name)
+  step_diagnostics()
+  local sym_line, sym_col = find_line(t.lines, t.scenario.symbol.line_containing, t.scenario.symbol.name)
   vim.api.nvim_win_set_cursor(0, { sym_line + 1, sym_col })
-  local caps = client.server_capabilities or {}
-
-  if caps.hoverProvider then
-    local result, err = request(bufnr, 'textDocument/hover', timeout)
-    local text = result and result ~= vim.NIL and hover_text(result.contents) or ''
-    local missing = {}
-    for _, s in ipairs(scenario.hover.contains) do
-      if not text:find(s, 1, true) then
-        table.insert(missing, s)
-      end
-    end
-    check('hover on ' .. scenario.symbol.name .. ' shows the C side', text ~= '' and #missing == 0,
-      err or string.format('missing %s in %q', vim.inspect(missing), text))
-  else
-    skip('hover', 'the server does not announce hoverProvider')
-  end
-
-  if caps.definitionProvider then
-    local def = scenario.definition
-    local def_path = realpath(root .. '/' .. def.file)
-    local def_line, def_col = find_line(read_lines(def_path), def.line_containing, def.name)
-    local result, err = request(bufnr, 'textDocument/definition', timeout)
-    local uri, range = first_location(result)
-    local ok = uri ~= nil and realpath(vim.uri_to_fname(uri)) == def_path
-      and range.start.line == def_line and range.start.character == def_col
-    check(string.format('definition of %s is %s:%d:%d', scenario.symbol.name, def.file, def_line + 1, def_col + 1), ok,
-      err or vim.inspect(result))
-  else
-    skip('definition', 'the server does not announce definitionProvider')
-  end
-
+  step_hover()
+  step_definition()
+  step_code_lens()
+  step_code_action() -- last: it edits the buffer
   finish(counts.failed == 0 and 0 or 1)
 end
 
