@@ -3,11 +3,16 @@
 
 import * as vscode from 'vscode';
 import {
+  ClientCapabilities,
   ConfigurationParams,
   DidChangeConfigurationNotification,
+  FeatureState,
   LanguageClient,
   LanguageClientOptions,
+  Location,
+  Position,
   ServerOptions,
+  StaticFeature,
   TransportKind,
 } from 'vscode-languageclient/node';
 
@@ -15,9 +20,29 @@ import { languages, restartSettings, serverArgs, settingsForServer } from './set
 
 let client: LanguageClient | undefined;
 
+/**
+ * The command of rivet's code lenses ("used from Rust: N", "called from C:
+ * N"), run here with the arguments of editor.action.showReferences in LSP
+ * form. rivet attaches it only for clients that say they run it.
+ */
+const showReferencesCommand = 'rivet.showReferences';
+
+/** Tells rivet, in capabilities.experimental, which commands VS Code runs. */
+const clientCommands: StaticFeature = {
+  fillClientCapabilities(caps: ClientCapabilities): void {
+    caps.experimental = { ...(caps.experimental as object | undefined), commands: { commands: [showReferencesCommand] } };
+  },
+  initialize(): void {},
+  getState(): FeatureState {
+    return { kind: 'static' };
+  },
+  clear(): void {},
+};
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   context.subscriptions.push(
     vscode.commands.registerCommand('rivet.restartServer', restart),
+    vscode.commands.registerCommand(showReferencesCommand, showReferences),
     vscode.workspace.onDidChangeConfiguration(configurationChanged),
   );
   await start();
@@ -58,6 +83,7 @@ async function start(): Promise<void> {
     },
   };
   client = new LanguageClient('rivet', 'rivet', serverOptions, clientOptions);
+  client.registerFeature(clientCommands);
   try {
     await client.start();
   } catch (err) {
@@ -65,6 +91,19 @@ async function start(): Promise<void> {
       `rivet: cannot start \`${command} ${args.join(' ')}\` (set rivet.path): ${String(err)}`,
     );
   }
+}
+
+async function showReferences(uri: string, position: Position, locations: Location[]): Promise<void> {
+  if (!client) {
+    return;
+  }
+  const p2c = client.protocol2CodeConverter;
+  await vscode.commands.executeCommand(
+    'editor.action.showReferences',
+    p2c.asUri(uri),
+    p2c.asPosition(position),
+    locations.map((l) => p2c.asLocation(l)),
+  );
 }
 
 async function stop(): Promise<void> {
