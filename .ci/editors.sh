@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Editor tests: rivet driven by real clients on testdata/kernel.
+#
+#   - Neovim 0.7 (Debian) headless, through editors/nvim/lua/rivet.lua;
+#   - Emacs 28 with eglot 1.9 (Debian elpa-eglot) in batch mode, through
+#     editors/emacs/rivet.el;
+#   - the VS Code extension: npm ci, tsc, its unit tests (one of which
+#     talks to rivet serve --stdio), and the .vsix package. VS Code itself
+#     is not run: @vscode/test-electron downloads a VS Code build, which
+#     these machines cannot do.
+#
+# Builds rivet once, installs the Debian packages when missing (as root),
+# and fails when any test fails. Run from anywhere: bash .ci/editors.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+export PATH="/usr/local/go/bin:$HOME/go/bin:$PATH"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+timings=()
+failed=()
+
+# timed NAME COMMAND...: runs COMMAND, records its duration, and notes a
+# failure without stopping, so that every client gets its turn.
+timed() {
+	local name=$1 start status=0
+	shift
+	printf '\n--- %s\n' "$name"
+	start=$EPOCHREALTIME
+	"$@" || status=$?
+	timings+=("$(awk -v n="$name" -v s="$start" -v e="$EPOCHREALTIME" -v r="$status" \
+		'BEGIN { printf "%-24s %6.1fs  %s", n, e - s, (r == 0 ? "ok" : "FAILED (" r ")") }')")
+	if [ "$status" != 0 ]; then
+		failed+=("$name")
+	fi
+}
+
+install_packages() {
+	local missing=()
+	command -v nvim >/dev/null || missing+=(neovim)
+	command -v emacs >/dev/null || missing+=(emacs-nox)
+	dpkg -s elpa-eglot >/dev/null 2>&1 || missing+=(elpa-eglot)
+	if [ ${#missing[@]} -eq 0 ]; then
+		return
+	fi
+	echo "installing ${missing[*]}"
+	if [ "$(id -u)" != 0 ]; then
+		echo "not root: install ${missing[*]} first" >&2
+		return 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$tmp/apt.log" ||
+		{ tail -20 "$tmp/apt.log"; return 1; }
+}
+
+install_packages
+nvim --version | head -1
+emacs --version | head -1
+echo "eglot $(dpkg-query -W -f '${Version}' elpa-eglot)"
+echo "node $(node --version), npm $(npm --version 2>/dev/null)"
+
+timed "build rivet" go build -o "$tmp/rivet" .
+if [ ${#failed[@]} -gt 0 ]; then
+	exit 1
+fi
+
+export RIVET_BIN="$tmp/rivet"
+export XDG_CACHE_HOME="$tmp/cache" # rivet's facts cache: none from earlier runs
+
+timed "neovim (headless)" \
+	env RIVET_LOG="$tmp/nvim-rivet.log" \
+	timeout 180 nvim --headless -u editors/nvim/test/init.lua
+
+timed "emacs eglot (batch)" \
+	env RIVET_LOG="$tmp/emacs-rivet.log" \
+	timeout 180 emacs --batch -l editors/emacs/test/rivet-test.el
+
+vscode() {
+	cd "$repo/editors/vscode"
+	npm ci --no-audit --no-fund --loglevel=error &&
+		npm test &&
+		npx vsce package --skip-license --out "$tmp/rivet.vsix" &&
+		ls -l "$tmp/rivet.vsix"
+}
+timed "vscode extension" vscode
+
+for log in "$tmp"/*-rivet.log; do
+	if [ -s "$log" ] && [ ${#failed[@]} -gt 0 ]; then
+		printf '\n--- last lines of %s\n' "$(basename "$log")"
+		tail -20 "$log"
+	fi
+done
+
+printf '\n--- editor timings\n'
+printf '%s\n' "${timings[@]}"
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "editor tests failed: ${failed[*]}"
+	exit 1
+fi
+echo "editor tests passed"
