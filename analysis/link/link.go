@@ -124,16 +124,24 @@ func Resolve(snap *index.Snapshot, name string) Target {
 		t.Kind, t.Decl = RustItem, item
 		return t
 	}
-	decls := index.RankDecls(snap.CDecls(name))
+	seen, narrowed := seenByBindgen(snap, snap.CDecls(name))
+	decls := index.RankDecls(seen)
 	helper := helperDef(snap, k, name)
 	t.HelperDef = helper
 	if ch := firstOfKind(snap.CDecls(ConstHelperPrefix+name), facts.DeclGlobal); ch != nil {
 		t.ConstHelper = declLoc(*ch)
 	}
 
-	var proto, def, inline, macro, typ, global, enumr *index.DeclRef
+	var proto, def, inline, macro, typ, global, enumr, private *index.DeclRef
 	for i := range decls {
 		d := &decls[i]
+		switch {
+		case userspace(k, d):
+			continue
+		case privateFunc(d):
+			private = firstOf(private, d)
+			continue
+		}
 		switch d.Decl.Kind {
 		case facts.DeclFunc:
 			switch {
@@ -158,8 +166,10 @@ func Resolve(snap *index.Snapshot, name string) Target {
 	}
 
 	switch {
-	case proto != nil || def != nil:
+	case proto != nil || def != nil && !narrowed:
 		// A real function: bindgen binds it, and it wins over a helper.
+		// (A body alone does not count when bindgen reads other
+		// declarations of the name: sparc's udelay() is no x86 macro.)
 		t.Kind, t.DeclKind = Function, facts.DeclFunc
 		if proto != nil {
 			t.Decl = declLoc(*proto)
@@ -170,6 +180,12 @@ func Resolve(snap *index.Snapshot, name string) Target {
 			t.Decl = declLoc(*def)
 		}
 		t.Rule = k.Blocklisted(name, "function")
+	case typ != nil && helper == nil && (inline != nil || macro != nil && macro.Decl.Has(facts.FlagFuncLike)):
+		// C keeps tags apart from functions: `enum hrtimer_restart` and
+		// the inline hrtimer_restart() coexist. bindgen skips the inline
+		// (no helper wraps it) and generates the type.
+		t.Kind, t.Decl, t.DeclKind = Type, declLoc(*typ), typ.Decl.Kind
+		t.Rule = k.Blocklisted(name, "type")
 	case inline != nil:
 		t.DeclKind = facts.DeclFunc
 		t.Decl = declLoc(*inline)
@@ -211,6 +227,10 @@ func Resolve(snap *index.Snapshot, name string) Target {
 	case helper != nil:
 		// Only the helper declares it (the wrapped code is not indexed).
 		t.Kind, t.DeclKind = Helper, facts.DeclFunc
+	case private != nil:
+		// Only a .c file's own static function has the name: bindgen
+		// reads headers, so nothing reaches it.
+		t.Cause, t.Decl, t.DeclKind = InlineWithoutHelper, declLoc(*private), facts.DeclFunc
 	default:
 		if loc := prefixedEnumerator(snap, name); loc != nil {
 			t.Kind, t.Decl, t.DeclKind = Constant, loc, facts.DeclEnumerator
@@ -232,6 +252,50 @@ func Resolve(snap *index.Snapshot, name string) Target {
 		t.Kind, t.Cause = Unresolved, Blocklisted
 	}
 	return t
+}
+
+// seenByBindgen narrows the declarations of a name to those in the
+// headers bindgen reads, plus function bodies (which bindgen never reads
+// but definition jumps to), when bindgen reads any: a prototype for
+// another architecture or a definition in a private header must not win
+// over what the x86_64 bindings are generated from. Other names keep all
+// their declarations; narrowed says which happened.
+func seenByBindgen(snap *index.Snapshot, decls []index.DeclRef) (out []index.DeclRef, narrowed bool) {
+	hs := BindgenHeaders(snap)
+	if hs == nil {
+		return decls, false
+	}
+	var seen, bodies []index.DeclRef
+	for _, d := range decls {
+		switch {
+		case hs[d.File.Path]:
+			seen = append(seen, d)
+		case d.Decl.Kind == facts.DeclFunc && d.Decl.Has(facts.FlagDefinition) && !strings.HasSuffix(d.File.Path, ".h"):
+			bodies = append(bodies, d)
+		}
+	}
+	if len(seen) == 0 {
+		return decls, false
+	}
+	return append(seen, bodies...), true
+}
+
+// privateFunc reports whether d is a static function of a .c file:
+// private to that file, so a bindgen name reaches it only when nothing
+// else has the name (net/ceph's static delayed_work() is no `struct
+// delayed_work`).
+func privateFunc(d *index.DeclRef) bool {
+	return d.Decl.Kind == facts.DeclFunc && d.Decl.Has(facts.FlagStatic) && !strings.HasSuffix(d.File.Path, ".h")
+}
+
+// userspace reports whether d belongs to the userspace code of a kernel
+// tree (tools/, scripts/), which bindgen never reads.
+func userspace(k *index.Kernel, d *index.DeclRef) bool {
+	if k == nil {
+		return false
+	}
+	rel := strings.TrimPrefix(d.File.Path, k.Root+"/")
+	return strings.HasPrefix(rel, "tools/") || strings.HasPrefix(rel, "scripts/")
 }
 
 // IsGenerated reports whether name is one bindgen makes up.
