@@ -247,6 +247,19 @@ func (m *masker) annotated(off uint32) bool {
 	return false
 }
 
+// dropWithin removes the annotations of finished runs that lie inside
+// [start, end), which a later rewrite covers.
+func (m *masker) dropWithin(start, end uint32) {
+	for k, r := range m.runs {
+		lo := sort.Search(len(r), func(j int) bool { return r[j].Start >= start })
+		hi := lo
+		for hi < len(r) && r[hi].End <= end {
+			hi++
+		}
+		m.runs[k] = append(r[:lo], r[hi:]...)
+	}
+}
+
 // merged returns the annotations of all runs in source order. Runs are
 // few (one per pass) and each sorted, so this is a k-way merge.
 func (m *masker) merged() []Annotation {

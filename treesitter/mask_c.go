@@ -1001,6 +1001,9 @@ func (m *masker) caseRange(i int, done []bool) {
 		if !m.is(j, '.') || !m.is(j+1, '.') || !m.is(j+2, '.') {
 			continue
 		}
+		if done[j] {
+			return // blanked for an earlier `case`
+		}
 		colon := j + 3
 		for colon < len(m.toks) && colon < i+64 && !m.is(colon, ':') {
 			colon++

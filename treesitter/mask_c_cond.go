@@ -222,6 +222,7 @@ func (m *masker) merge(dirs []cDirective, g []int) {
 		if m.annotated(d.start) {
 			continue
 		}
+		m.dropWithin(d.start, d.end) // a named variadic of a blanked #define
 		m.blank(d.start, d.end)
 		m.note(d.name, string(trimSpace(m.src[d.args.start:d.args.end])), d.start, d.end)
 	}
