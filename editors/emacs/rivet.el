@@ -33,6 +33,7 @@
 
 ;;; Code:
 
+(require 'cl-lib)
 (require 'eglot)
 (require 'project)
 
@@ -54,7 +55,8 @@ troubleshoot."
 (defcustom rivet-major-modes
   '(c-mode c++-mode c-ts-mode c++-ts-mode
     (rust-mode :language-id "rust") (rust-ts-mode :language-id "rust"))
-  "Major modes whose buffers rivet serves, in the syntax of
+  "Major modes whose buffers rivet serves.
+Each is a mode symbol or (MODE :language-id ID), as in
 `eglot-server-programs'."
   :type '(repeat (choice symbol (list symbol (const :language-id) string))))
 
