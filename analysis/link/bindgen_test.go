@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rivet-lsp/rivet/analysis/analysistest"
+	"github.com/rivet-lsp/rivet/analysis/facts"
 	"github.com/rivet-lsp/rivet/analysis/index"
 	"github.com/rivet-lsp/rivet/analysis/link"
 )
@@ -89,5 +90,39 @@ func TestResolveWhatBindgenReads(t *testing.T) {
 	}
 	if len(hs) != 5 {
 		t.Errorf("BindgenHeaders has %d files, want 5", len(hs))
+	}
+}
+
+// TestBindgenHeadersFollowEdits checks the cached closure: an edit of a
+// header in it is seen, an edit elsewhere keeps it.
+func TestBindgenHeadersFollowEdits(t *testing.T) {
+	root := analysistest.WriteTxtar(t, bindgenTree+"-- include/linux/extra.h --\nint extra(void);\n")
+	ix := index.New()
+	if _, err := (&index.Builder{Index: ix}).Build(context.Background(), []string{root}); err != nil {
+		t.Fatal(err)
+	}
+	headers := func() map[string]bool {
+		snap, release := ix.Snapshot()
+		defer release()
+		return link.BindgenHeaders(snap)
+	}
+	put := func(rel, text string) {
+		f, err := index.Analyze(context.Background(), index.Stat{Path: root + "/" + rel, Lang: facts.LangC}, []byte(text), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ix.Put(f)
+	}
+	extra := root + "/include/linux/extra.h"
+	if headers()[extra] {
+		t.Fatal("extra.h is in the closure before anything includes it")
+	}
+	put("net/ceph/mon.c", "#include <linux/extra.h>\n")
+	if headers()[extra] {
+		t.Error("an include in a file bindgen does not read put extra.h in the closure")
+	}
+	put("include/linux/work.h", "#include <linux/extra.h>\nstruct delayed_work { int t; };\n")
+	if !headers()[extra] {
+		t.Error("extra.h, now included by work.h, is not in the closure")
 	}
 }

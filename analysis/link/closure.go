@@ -22,31 +22,56 @@ func BindgenHeaders(snap *index.Snapshot) map[string]bool {
 	}
 	headers.mu.Lock()
 	defer headers.mu.Unlock()
-	if headers.kernel == k && headers.gen == snap.Gen {
+	if headers.kernel == k && (headers.gen == snap.Gen || headers.stillValid(snap)) {
+		headers.gen = snap.Gen
 		return headers.set
 	}
-	headers.kernel, headers.gen, headers.set = k, snap.Gen, includeClosure(snap, k)
+	set, files := includeClosure(snap, k)
+	headers.kernel, headers.gen, headers.set, headers.files, headers.numFiles = k, snap.Gen, set, files, snap.NumFiles()
 	return headers.set
 }
 
-// headers caches the last closure computed: requests on one snapshot ask
-// for it many times, and it changes only when files do.
-var headers struct {
-	mu     sync.Mutex
-	kernel *index.Kernel
-	gen    uint64
-	set    map[string]bool
+// headers caches the last closure computed. Requests ask for it many
+// times, and an edit elsewhere (every keystroke in an open document
+// changes the index) leaves it valid: it is recomputed only when a file
+// of the closure changed or files came or went.
+var headers closureCache
+
+type closureCache struct {
+	mu       sync.Mutex
+	kernel   *index.Kernel
+	gen      uint64
+	set      map[string]bool
+	files    map[string]*index.File // the closure's files as read
+	numFiles int
+}
+
+// stillValid reports whether the cached closure holds for snap: the same
+// number of files, and each file of the closure unchanged.
+func (h *closureCache) stillValid(snap *index.Snapshot) bool {
+	if snap.NumFiles() != h.numFiles {
+		return false
+	}
+	for p, f := range h.files {
+		if snap.File(p) != f {
+			return false
+		}
+	}
+	return true
 }
 
 // includeDirs are the directories `#include <...>` searches, in order.
 var includeDirs = []string{"include", "arch/x86/include", "include/uapi", "arch/x86/include/uapi"}
 
-func includeClosure(snap *index.Snapshot, k *index.Kernel) map[string]bool {
+// includeClosure computes the closure, and the files it read.
+func includeClosure(snap *index.Snapshot, k *index.Kernel) (map[string]bool, map[string]*index.File) {
 	seen := map[string]bool{}
+	files := map[string]*index.File{}
 	var queue []string
 	visit := func(p string) {
-		if !seen[p] && snap.File(p) != nil {
+		if f := snap.File(p); !seen[p] && f != nil {
 			seen[p] = true
+			files[p] = f
 			queue = append(queue, p)
 		}
 	}
@@ -73,7 +98,7 @@ func includeClosure(snap *index.Snapshot, k *index.Kernel) map[string]bool {
 			}
 		}
 	}
-	return seen
+	return seen, files
 }
 
 // includeCandidates lists where the #include target inc (with its quotes
