@@ -160,6 +160,14 @@ With IDLE, run the idle timers while waiting."
       (flymake-start)
       (rivet-test-wait-diagnostics "pushed" want))))
 
+(defun rivet-test-step-header (server)
+  "Open the scenario's header and expect SERVER to manage it too."
+  (with-current-buffer (find-file-noselect (expand-file-name (rivet-test-get 'header) rivet-test-root))
+    (rivet-test-check (format "%s (%s) joins the server" (rivet-test-get 'header) major-mode)
+                      (rivet-test-wait rivet-test-timeout
+                                       (lambda () (eq (eglot-current-server) server)))
+                      "not managed")))
+
 (defun rivet-test-step-hover ()
   "Expect the hover (ElDoc) at point to show the C side."
   (if (not (eglot--server-capable :hoverProvider))
@@ -243,6 +251,7 @@ Then expect that line's diagnostic gone and the later ones a line down."
                       (rivet-test-wait rivet-test-timeout (lambda () (equal rivet-test-status "ready")))
                       (format "last status: %s" rivet-test-status))
     (rivet-test-step-diagnostics)
+    (rivet-test-step-header server)
     (let ((at (rivet-test-find-line (buffer-file-name)
                                     (rivet-test-get 'symbol 'line_containing)
                                     (rivet-test-get 'symbol 'name))))

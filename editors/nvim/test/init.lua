@@ -208,6 +208,19 @@ local function step_definition()
     err or vim.inspect(result))
 end
 
+-- step_header opens a header: Neovim calls it cpp, and the buffer must
+-- join the same client.
+local function step_header()
+  vim.cmd('edit ' .. vim.fn.fnameescape(t.root .. '/' .. t.scenario.header))
+  local bufnr = vim.api.nvim_get_current_buf()
+  local ft = vim.bo[bufnr].filetype
+  local joined = vim.wait(t.timeout, function()
+    return vim.lsp.buf_get_clients(bufnr)[t.client.id] ~= nil
+  end, 50)
+  check(string.format('%s (filetype %s) joins the client', t.scenario.header, ft), joined, 'not attached')
+  vim.cmd('buffer ' .. t.bufnr)
+end
+
 -- step_code_lens opens the lens file, runs the lens through Neovim's
 -- codelens module (which calls rivet.lua's rivet.showReferences) and
 -- reads the quickfix list it fills.
@@ -344,6 +357,7 @@ local function run()
   if not check('client started and initialized for ' .. t.scenario.file, attached, 'no rivet client attached') then
     return finish(1)
   end
+  t.client = client
   t.caps = client.server_capabilities or {}
   check('root is the fixture tree', realpath(client.config.root_dir) == t.root, client.config.root_dir)
   local ready = vim.wait(t.timeout, function()
@@ -352,6 +366,7 @@ local function run()
   check('rivet/status reached "ready"', ready, 'last status: ' .. tostring(status))
 
   step_diagnostics()
+  step_header()
   local sym_line, sym_col = find_line(t.lines, t.scenario.symbol.line_containing, t.scenario.symbol.name)
   vim.api.nvim_win_set_cursor(0, { sym_line + 1, sym_col })
   step_hover()
