@@ -3,7 +3,6 @@ package analysis
 import (
 	"bytes"
 	"context"
-	"strings"
 
 	"github.com/rivet-lsp/rivet/analysis/cscan"
 	"github.com/rivet-lsp/rivet/analysis/facts"
@@ -129,11 +128,6 @@ func ffiAt(snap *index.Snapshot, f *index.File, src []byte, off uint32) (ffiName
 	if i, sp, ok := externCallAt(r, src, off); ok {
 		return ffiName{name: r.Fns[i].Symbol(), span: sp, side: sideExtern, file: f, fn: i}, true
 	}
-	for _, u := range r.Uses {
-		if name, sp, ok := bindingsUse(u, src); ok && within(sp, off) {
-			return ffiName{name: name, span: sp, side: sideBinding, file: f, fn: -1}, true
-		}
-	}
 	return ffiName{}, false
 }
 
@@ -177,34 +171,6 @@ func externCallee(r *facts.Rust, src []byte, c facts.RCall) (int, facts.Span, bo
 		}
 	}
 	return -1, facts.Span{}, false
-}
-
-// bindingsPaths are the paths through which Rust reaches bindgen's names.
-var bindingsPaths = []string{"bindings::", "kernel::bindings::", "crate::bindings::", "::kernel::bindings::"}
-
-// bindingsUse reports whether use declaration u imports a bindgen name
-// (`use kernel::bindings::device;`), with the name's span in src.
-func bindingsUse(u facts.RUse, src []byte) (string, facts.Span, bool) {
-	if u.Alias == "*" {
-		return "", facts.Span{}, false
-	}
-	rest := ""
-	for _, p := range bindingsPaths {
-		if r, ok := strings.CutPrefix(u.Path, p); ok {
-			rest = r
-			break
-		}
-	}
-	if rest == "" || strings.Contains(rest, "::") || int(u.Span.End) > len(src) || u.Span.End <= u.Span.Start {
-		return "", facts.Span{}, false
-	}
-	text := src[u.Span.Start:u.Span.End]
-	k := lastWord(text, rest)
-	if k < 0 {
-		return "", facts.Span{}, false
-	}
-	start := u.Span.Start + uint32(k)
-	return rest, facts.Span{Start: start, End: start + uint32(len(rest))}, true
 }
 
 // lastWord returns the offset in text of the last whole-word occurrence

@@ -204,3 +204,24 @@ func TestDeclarationKernel(t *testing.T) {
 			[]string{"include/linux/device.h:25 device"}},
 	})
 }
+
+// TestDefinitionThroughUse checks names imported from the bindings crate
+// by a use declaration, at the import and at their uses.
+func TestDefinitionThroughUse(t *testing.T) {
+	w := txtarNav(t, `
+-- rust/bindings/bindings_helper.h --
+#include <linux/widget.h>
+-- include/linux/widget.h --
+struct widget { int id; };
+int widget_poke(struct widget *w);
+-- drivers/w/w.rs --
+use kernel::bindings::{widget, widget_poke as poke};
+fn f(w: *mut widget) -> i32 { unsafe { poke(w) } }
+`)
+	runNav(t, w, w.Definition, []navCase{
+		{"the imported type", "drivers/w/w.rs", "use kernel::bindings::{wid|get,", []string{"include/linux/widget.h:1 widget"}},
+		{"the imported fn under its alias", "drivers/w/w.rs", "widget_po|ke as poke", []string{"include/linux/widget.h:2 widget_poke"}},
+		{"the type through the import", "drivers/w/w.rs", "*mut wid|get)", []string{"include/linux/widget.h:1 widget"}},
+		{"the call through the alias", "drivers/w/w.rs", "unsafe { po|ke(w) }", []string{"include/linux/widget.h:2 widget_poke"}},
+	})
+}
