@@ -279,6 +279,9 @@ func (r *Resolver) typedef(name string, depth int) Type {
 		if t.Kind == Record && t.Name == "" {
 			t.Name = name
 		}
+		if t.Base == "" && td.Type.Kind == facts.CTypeNamed {
+			t.Base = td.Type.Name
+		}
 		if !found {
 			out, found = t, true
 			continue

@@ -90,6 +90,9 @@ type Type struct {
 	Sig *Sig
 	// Text is the type as written, for messages.
 	Text string
+	// Base is what a typedef name of Text resolves to, as written there:
+	// "unsigned long" for a board_addr_t; "" when Text is no typedef.
+	Base string
 }
 
 // Sig is a function signature.

@@ -103,6 +103,7 @@ enum mode { MODE_A, MODE_B };
 typedef unsigned int __bitwise gfp_t;
 typedef unsigned int chain1_t;
 typedef chain1_t chain2_t;
+typedef unsigned long board_addr_t;
 `)
 	rs.WriteString(`use kernel::bindings;
 use kernel::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
@@ -319,6 +320,60 @@ func TestExplain(t *testing.T) {
 		}
 		if got := ds[0].Explain(); got != want[i] {
 			t.Errorf("%s vs %s:\n got %q\nwant %q", cases[i].c, cases[i].rust, got, want[i])
+		}
+	}
+}
+
+// TestSpelling: the Rust spelling of C types, inside and outside a
+// kernel tree.
+func TestSpelling(t *testing.T) {
+	protos := []string{
+		"int", "unsigned int", "long", "unsigned long long", "signed char", "char", "_Bool",
+		"u32", "s64", "size_t", "ssize_t", "gfp_t", "board_addr_t", "enum mode", "double",
+		"void *", "const char *", "struct thing *", "const struct thing *const *", "thing_t *",
+		"int (*)(void *, long)", "struct thing",
+	}
+	var cases []sigCase
+	for _, p := range protos {
+		decl := p + " x"
+		if strings.Contains(p, "(*)") {
+			decl = strings.Replace(p, "(*)", "(*x)", 1)
+		}
+		cases = append(cases, sigCase{c: "void F(" + decl + ")", rust: "fn F(x: u8)"})
+	}
+	kernel := []string{
+		"c_int", "kernel::ffi::c_uint", "kernel::ffi::c_long", "kernel::ffi::c_ulonglong", "kernel::ffi::c_schar", "kernel::ffi::c_char", "bool",
+		"u32", "i64", "usize", "isize", "bindings::gfp_t", "bindings::board_addr_t", "kernel::ffi::c_uint", "f64",
+		"*mut kernel::ffi::c_void", "*const kernel::ffi::c_char", "*mut bindings::thing", "*const *const bindings::thing", "*mut bindings::thing",
+		`Option<unsafe extern "C" fn(*mut kernel::ffi::c_void, kernel::ffi::c_long) -> c_int>`, "bindings::thing",
+	}
+	plain := []string{
+		"c_int", "core::ffi::c_uint", "core::ffi::c_long", "core::ffi::c_ulonglong", "core::ffi::c_schar", "core::ffi::c_char", "bool",
+		"u32", "i64", "usize", "isize", "core::ffi::c_uint", "core::ffi::c_ulong", "core::ffi::c_uint", "f64",
+		"*mut core::ffi::c_void", "*const core::ffi::c_char", "", "", "",
+		`Option<unsafe extern "C" fn(*mut core::ffi::c_void, core::ffi::c_long) -> c_int>`, "",
+	}
+	ws, root := buildTree(t, sigTree(cases))
+	snap, release := ws.Index.Snapshot()
+	defer release()
+	rs := rustFile(t, snap, root, "drivers/sigs.rs")
+	kernelSpell := ctype.Spelling{FFI: "kernel::ffi", Bindings: "bindings", Imported: map[string]bool{"c_int": true}}
+	plainSpell := ctype.Spelling{FFI: "core::ffi", Imported: map[string]bool{"c_int": true}}
+	for i, p := range protos {
+		res := ctype.NewResolver(snap, ctype.LP64)
+		csig, _ := resolveCase(t, snap, rs, res, i)
+		for _, tc := range []struct {
+			name  string
+			spell ctype.Spelling
+			want  string
+		}{{"kernel", kernelSpell, kernel[i]}, {"plain", plainSpell, plain[i]}} {
+			got, ok := tc.spell.Rust(csig.Params[0])
+			if !ok {
+				got = ""
+			}
+			if got != tc.want {
+				t.Errorf("%s: %s spelled %q, want %q", tc.name, p, got, tc.want)
+			}
 		}
 	}
 }

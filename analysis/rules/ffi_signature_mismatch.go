@@ -9,6 +9,7 @@ import (
 	"github.com/rivet-lsp/rivet/analysis/facts"
 	"github.com/rivet-lsp/rivet/analysis/index"
 	"github.com/rivet-lsp/rivet/analysis/link"
+	ts "github.com/rivet-lsp/rivet/treesitter"
 )
 
 // FFISignatureMismatch reports extern "C" declarations and #[no_mangle]
@@ -128,7 +129,10 @@ func runFFISignatureMismatch(p *Pass) {
 		if agrees {
 			continue
 		}
-		sigReport(p, fn, dir, first, diffs)
+		d := sigReport(p, fn, dir, first, diffs)
+		if fix, ok := sigFix(p, fn, res.CSig(first.fn), rsig, first.fn, model, dir); ok {
+			d.Fixes = append(d.Fixes, fix)
+		}
 	}
 }
 
@@ -198,7 +202,7 @@ func sigCompare(res *ctype.Resolver, model ctype.Model, protos []sigProto, rsig 
 
 // sigReport reports the mismatches of fn against the prototype pr
 // on the fn line, naming both declarations.
-func sigReport(p *Pass, fn *facts.RFn, dir ctype.Direction, pr sigProto, diffs []ctype.Diff) {
+func sigReport(p *Pass, fn *facts.RFn, dir ctype.Direction, pr sigProto, diffs []ctype.Diff) *Diagnostic {
 	verb := "declares"
 	if dir == ctype.Export {
 		verb = "defines"
@@ -219,6 +223,143 @@ func sigReport(p *Pass, fn *facts.RFn, dir ctype.Direction, pr sigProto, diffs [
 	}
 	loc := link.DeclLoc(pr.decl)
 	diag.Related = append(diag.Related, Related{Path: loc.Path, Span: loc.Span, Message: "the C prototype: " + proto})
+	return diag
+}
+
+// sigFix rewrites the Rust declaration as C declares it: the parameters
+// whose types differ take C's types (when the counts differ, the list is
+// rebuilt: parameters that agree stay as written, the others take C's
+// type, missing ones C's name), and the return type C's. There is no fix
+// when a C type has no sure Rust spelling.
+func sigFix(p *Pass, fn *facts.RFn, csig, rsig ctype.Sig, cf *facts.CFunc, model ctype.Model, dir ctype.Direction) (Fix, bool) {
+	item := p.Tree.Root().DescendantForByteRange(fn.NameSpan.Start, fn.NameSpan.End).Ancestor(ts.RustKindFunctionItem, ts.RustKindFunctionSignatureItem)
+	params := item.Field(ts.RustFieldParameters)
+	if params.IsNull() || params.HasError() {
+		return Fix{}, false
+	}
+	spell := sigSpelling(p)
+	var edits []Edit
+	edit := func(start, end uint32, text string) {
+		edits = append(edits, Edit{Path: p.File.Path, Span: facts.Span{Start: start, End: end}, NewText: text})
+	}
+	nodes := params.NamedChildren()
+	var paramNodes []ts.Node
+	for _, n := range nodes {
+		if n.Kind() == ts.RustKindParameter {
+			paramNodes = append(paramNodes, n)
+		}
+	}
+	if len(paramNodes) != len(fn.Params) || len(paramNodes) != len(nodes) && !(len(nodes) == len(paramNodes)+1 && fn.Variadic) {
+		return Fix{}, false // attributes or a receiver in the list: leave it to the user
+	}
+	agrees := func(i int) bool {
+		return model.Compare(csig.Params[i], rsig.Params[i], dir == ctype.Export).Verdict != ctype.Mismatch
+	}
+	if len(csig.Params) != len(rsig.Params) || csig.Variadic != rsig.Variadic {
+		var list []string
+		for i, ct := range csig.Params {
+			if i < len(rsig.Params) && agrees(i) {
+				list = append(list, p.Text(facts.Span{Start: paramNodes[i].StartByte(), End: paramNodes[i].EndByte()}))
+				continue
+			}
+			typ, ok := spell.Rust(ct)
+			if !ok {
+				return Fix{}, false
+			}
+			list = append(list, sigParamName(fn, cf, i)+": "+typ)
+		}
+		if csig.Variadic {
+			list = append(list, "...")
+		}
+		edit(params.StartByte(), params.EndByte(), "("+strings.Join(list, ", ")+")")
+	} else {
+		for i := range csig.Params {
+			if agrees(i) {
+				continue
+			}
+			typ, ok := spell.Rust(csig.Params[i])
+			tn := paramNodes[i].Field(ts.RustFieldType)
+			if !ok || tn.IsNull() {
+				return Fix{}, false
+			}
+			edit(tn.StartByte(), tn.EndByte(), typ)
+		}
+	}
+	if sigReturnMismatch(model, csig, rsig, dir) {
+		rt := item.Field(ts.RustFieldReturnType)
+		switch {
+		case csig.Ret.Kind == ctype.Void:
+			if !rt.IsNull() {
+				edit(params.EndByte(), rt.EndByte(), "")
+			}
+		default:
+			typ, ok := spell.Rust(csig.Ret)
+			if !ok {
+				return Fix{}, false
+			}
+			if rt.IsNull() {
+				edit(params.EndByte(), params.EndByte(), " -> "+typ)
+			} else {
+				edit(rt.StartByte(), rt.EndByte(), typ)
+			}
+		}
+	}
+	if len(edits) == 0 {
+		return Fix{}, false
+	}
+	return Fix{Title: "Declare " + fn.Name + " as the C prototype does", Edits: edits}, true
+}
+
+// sigReturnMismatch reports whether the results of two signatures
+// mismatch.
+func sigReturnMismatch(model ctype.Model, csig, rsig ctype.Sig, dir ctype.Direction) bool {
+	for _, d := range model.CompareSigs(ctype.Sig{Ret: csig.Ret}, ctype.Sig{Ret: rsig.Ret}, dir) {
+		if d.Param == ctype.Return && d.Verdict == ctype.Mismatch {
+			return true
+		}
+	}
+	return false
+}
+
+// sigParamName names parameter i of a rewritten list: the Rust name when
+// there is one, else C's, else argN.
+func sigParamName(fn *facts.RFn, cf *facts.CFunc, i int) string {
+	if i < len(fn.Params) {
+		return fn.Params[i].Name
+	}
+	if i < len(cf.Params) && cf.Params[i].Name != "" && !sigRustKeyword(cf.Params[i].Name) {
+		return cf.Params[i].Name
+	}
+	return fmt.Sprintf("arg%d", i+1)
+}
+
+func sigRustKeyword(s string) bool {
+	switch s {
+	case "as", "box", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "fn", "for", "if",
+		"impl", "in", "let", "loop", "match", "mod", "move", "mut", "priv", "pub", "ref", "return", "self", "Self",
+		"static", "struct", "super", "trait", "type", "unsafe", "use", "where", "while", "async", "await", "yield":
+		return true
+	}
+	return false
+}
+
+// sigSpelling is how a fix in the pass's file names C types: the names
+// its uses import bare, the rest through kernel::ffi and bindings in a
+// kernel tree, core::ffi elsewhere.
+func sigSpelling(p *Pass) ctype.Spelling {
+	s := ctype.Spelling{FFI: "core::ffi", Imported: map[string]bool{}}
+	if p.Snap.Kernel() != nil {
+		s.FFI, s.Bindings = "kernel::ffi", "kernel::bindings"
+	}
+	for _, u := range p.File.Rust.Uses {
+		switch {
+		case u.Alias == "bindings" && s.Bindings != "" && !localBindings(p.File.Rust):
+			s.Bindings = "bindings"
+		case strings.HasSuffix(u.Path, "ffi::"+u.Alias) || strings.HasSuffix(u.Path, "bindings::"+u.Alias):
+			s.Imported[u.Alias] = true
+		}
+	}
+	return s
 }
 
 // sigPosition names where a difference is: "parameter 2 (flags): ",

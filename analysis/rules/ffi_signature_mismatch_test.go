@@ -2,6 +2,8 @@ package rules_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -145,7 +147,7 @@ func TestFFISignatureMismatch(t *testing.T) {
 // bindings:: names resolve through the C headers, and plain char is
 // unsigned.
 func TestFFISignatureMismatchKernel(t *testing.T) {
-	checkTree(t, `
+	root, diags := checkTree(t, `
 -- rust/helpers/helpers.c --
 -- rust/bindings/bindings_helper.h --
 #include <linux/widget.h>
@@ -170,6 +172,16 @@ extern "C" {
     fn widget_sign(w: *mut bindings::widget, buf: *mut c_char); // want "ffi-signature-mismatch"
 }
 `, "ffi-signature-mismatch")
+	// The fix names what the file does not import through kernel::ffi.
+	path := filepath.ToSlash(filepath.Join(root, "drivers/widget/widget.rs"))
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := applyFix(t, src, path, fixTitled(t, diags[0], "Declare widget_sign as the C prototype does"))
+	if want := "fn widget_sign(w: *mut bindings::widget, buf: *mut kernel::ffi::c_schar);"; !strings.Contains(got, want) {
+		t.Errorf("after the fix no %q in:\n%s", want, got)
+	}
 }
 
 // TestFFISignatureMismatchTarget: the target setting changes the data
@@ -196,4 +208,55 @@ extern "C" {
 		t.Fatal(err)
 	}
 	analysistest.Check(t, root, reportsOf(t, diags))
+}
+
+// TestFFISignatureMismatchFix: the fix declares the Rust side as C does,
+// keeping what agrees, and is offered only when every C type it writes
+// has a sure Rust spelling.
+func TestFFISignatureMismatchFix(t *testing.T) {
+	root, diags := checkTree(t, sigTree, "ffi-signature-mismatch")
+	path := filepath.ToSlash(filepath.Join(root, "drivers/board/board.rs"))
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"board_reset":  "    fn board_reset(regs: *mut Regs, flags: c_uint) -> c_int;",
+		"board_write":  "    fn board_write(regs: *mut Regs, addr: c_ulong, val: u32);",
+		"board_log":    "    fn board_log(fmt: *const c_char, ...) -> c_int;",
+		"board_count":  "pub extern \"C\" fn board_count() -> c_uint {",
+		"board_on_irq": "", // struct board_irq has no Rust name outside a kernel tree
+		"board_notify": "",
+	}
+	for _, d := range diags {
+		name := strings.Fields(strings.SplitN(d.Message, "(", 2)[0])[2]
+		line, ok := want[name]
+		if !ok {
+			continue
+		}
+		delete(want, name)
+		var fix *rules.Fix
+		for i := range d.Fixes {
+			if strings.HasPrefix(d.Fixes[i].Title, "Declare "+name+" as the C prototype does") {
+				fix = &d.Fixes[i]
+			}
+		}
+		if line == "" {
+			if fix != nil {
+				t.Errorf("%s: unexpected fix %+v", name, fix)
+			}
+			continue
+		}
+		if fix == nil {
+			t.Errorf("%s: no fix", name)
+			continue
+		}
+		got := applyFix(t, src, path, *fix)
+		if !strings.Contains(got, "\n"+line) {
+			t.Errorf("%s: after the fix no line %q in:\n%s", name, line, got)
+		}
+	}
+	for name := range want {
+		t.Errorf("%s: no report", name)
+	}
 }
