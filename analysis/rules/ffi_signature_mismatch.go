@@ -97,6 +97,12 @@ pub extern "C" fn demo_event_count() -> c_uint {
 }
 ` + "```" + `
 
+The quick fix does this: it gives the parameters that differ C's types
+(spelled as bindgen would: ` + "`c_uint`" + `, ` + "`u32`" + `, ` + "`*mut bindings::device`" + `), adds
+the parameters Rust lacks with C's names, and corrects the return type. It
+is offered when every type it writes has a sure Rust spelling. For an
+export, check first which side is wrong: the fix trusts the header.
+
 Better still, let bindgen generate the declaration: add the header to
 rust/bindings/bindings_helper.h and call ` + "`bindings::demo_hw_reset`" + `.
 
