@@ -76,11 +76,17 @@ Put ` + "`// rivet:allow(err-ptr-unchecked)`" + ` on the line or the line above,
 })
 
 func runErrPtrUnchecked(p *Pass) {
-	for _, c := range cCallsOf(p) {
-		why := errPtrOf(p, c)
-		if why == nil {
-			continue
+	memo := map[cTarget]*errPtrWhy{}
+	of := func(c cCall) *errPtrWhy {
+		why, ok := memo[c.target()]
+		if !ok {
+			why = errPtrOf(p, c)
+			memo[c.target()] = why
 		}
+		return why
+	}
+	for _, c := range cCallsOf(p, func(c cCall) bool { return of(c) != nil }) {
+		why := of(c)
 		body := c.Call.Ancestor(ts.RustKindFunctionItem).Field(ts.RustFieldBody)
 		if body.IsNull() {
 			continue

@@ -173,3 +173,30 @@ func checkHelperFix(t *testing.T, root string, d rules.Diagnostic) {
 		t.Logf("%s: %s at %d: %q", fix.Title, e.Path, e.Span.Start, e.NewText)
 	}
 }
+
+// BenchmarkKernelFFIRules measures a check of the kernel named by
+// RIVET_KERNEL with the six FFI rules, beside unsafe-missing-safety alone
+// (the same parses of every Rust file and helper, one cheap rule): the
+// difference is what the FFI rules cost.
+//
+//	RIVET_KERNEL=/path/to/linux-7.3 go test ./analysis/rules -run '^$' -bench KernelFFIRules -benchtime 5x
+func BenchmarkKernelFFIRules(b *testing.B) {
+	root := os.Getenv("RIVET_KERNEL")
+	if root == "" {
+		b.Skip("RIVET_KERNEL is not set")
+	}
+	ws := buildWorkspace(b, root)
+	for _, bench := range []struct {
+		name  string
+		codes []string
+	}{
+		{"ffi", ffiCodes},
+		{"baseline", []string{"unsafe-missing-safety"}},
+	} {
+		b.Run(bench.name, func(b *testing.B) {
+			for b.Loop() {
+				runRules(b, ws, bench.codes...)
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/rivet-lsp/rivet/analysis/facts"
@@ -79,11 +80,17 @@ Put ` + "`// rivet:allow(must-check-ignored)`" + ` on the line or the line above
 })
 
 func runMustCheckIgnored(p *Pass) {
-	for _, c := range cCallsOf(p) {
-		mc := mustCheckOf(p, c)
-		if mc == nil {
-			continue
+	memo := map[cTarget]*mustCheck{}
+	of := func(c cCall) *mustCheck {
+		mc, ok := memo[c.target()]
+		if !ok {
+			mc = mustCheckOf(p, c)
+			memo[c.target()] = mc
 		}
+		return mc
+	}
+	for _, c := range cCallsOf(p, func(c cCall) bool { return of(c) != nil }) {
+		mc := of(c)
 		site := valueSite(c.Call)
 		stmt, how := discardOf(site)
 		if stmt.IsNull() {
@@ -187,28 +194,51 @@ type cCall struct {
 	Extern   bool    // an extern-block item, not a bindgen name
 }
 
-// cCallsOf lists the calls of the file that reach C, in source order.
-// Calls inside macro token trees have no call syntax and are left out.
-func cCallsOf(p *Pass) []cCall {
+// cTarget is what a call reaches, whatever the call site.
+type cTarget struct {
+	name   string
+	extern bool
+}
+
+func (c cCall) target() cTarget { return cTarget{c.Name, c.Extern} }
+
+// cCallsOf lists the calls of the file that reach C functions for which
+// want holds, in source order. want sees each target once, with a null
+// Call: only the calls it wants are looked for in the tree. Calls inside
+// macro token trees have no call syntax and are left out.
+func cCallsOf(p *Pass, want func(cCall) bool) []cCall {
 	r := p.File.Rust
 	if r == nil {
 		return nil
 	}
+	wanted := map[cTarget]bool{}
+	wants := func(c cCall) bool {
+		w, ok := wanted[c.target()]
+		if !ok {
+			w = want(c)
+			wanted[c.target()] = w
+		}
+		return w
+	}
 	root := p.Tree.Root()
 	var out []cCall
-	for _, ref := range r.BindingRefs {
-		if ref.Kind != facts.RefCall || !isKernelBindingRef(p, &ref) {
+	for i := range r.BindingRefs {
+		ref := &r.BindingRefs[i]
+		if ref.Kind != facts.RefCall || !isKernelBindingRef(p, ref) {
 			continue
 		}
-		call := callOfCallee(root, ref.PathSpan)
-		if call.IsNull() {
+		c := cCall{Name: ref.Name, RustName: "bindings::" + ref.Name}
+		if !wants(c) {
 			continue
 		}
-		out = append(out, cCall{Name: ref.Name, RustName: "bindings::" + ref.Name, Call: call})
+		if c.Call = callOfCallee(root, ref.PathSpan); !c.Call.IsNull() {
+			out = append(out, c)
+		}
 	}
-	externs := map[string]string{} // item name -> C symbol
+	externs := map[string]string{} // wanted item name -> C symbol
 	for i := range r.Fns {
-		if f := &r.Fns[i]; f.ExternBlock >= 0 {
+		f := &r.Fns[i]
+		if f.ExternBlock >= 0 && wants(cCall{Name: f.Symbol(), RustName: f.Name, Extern: true}) {
 			externs[f.Name] = f.Symbol()
 		}
 	}
@@ -227,6 +257,7 @@ func cCallsOf(p *Pass) []cCall {
 		}
 		return true
 	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Call.StartByte() < out[j].Call.StartByte() })
 	return out
 }
 

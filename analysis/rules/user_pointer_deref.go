@@ -85,22 +85,41 @@ func runUserPointerDeref(p *Pass) {
 	if r == nil {
 		return
 	}
-	u := &userPtrs{p: p, calls: map[uint32]userSource{}, fields: map[string]*userSource{}, cbParams: map[string][]cbParam{}}
+	u := &userPtrs{
+		p:        p,
+		calls:    map[uint32]userSource{},
+		fields:   map[string]*userSource{},
+		cbParams: map[string][]cbParam{},
+		hasUser:  map[string]bool{},
+	}
 	u.callbacks()
-	for _, c := range cCallsOf(p) {
-		if fn, _ := calledFuncs(p, c); fn != nil && isUserPtr(fn.Return) {
-			u.calls[c.Call.StartByte()] = userSource{
-				what:    c.RustName + "'s result (C returns `" + fn.Return.Text + "`)",
-				related: relatedDecl(p, c.Name, "C declares the result __user here"),
-			}
+	returns := map[cTarget]*userSource{}
+	for _, c := range cCallsOf(p, func(c cCall) bool { returns[c.target()] = userResult(p, c); return returns[c.target()] != nil }) {
+		u.calls[c.Call.StartByte()] = *returns[c.target()]
+	}
+	root := p.Tree.Root()
+	for i := range r.Fns {
+		fn := &r.Fns[i]
+		if fn.BodySpan.Empty() || !u.relevant(fn) {
+			continue
+		}
+		if node := root.DescendantForByteRange(fn.NameSpan.Start, fn.NameSpan.End).Parent(); node.Kind() == ts.RustKindFunctionItem {
+			u.checkFn(node, fn)
 		}
 	}
-	p.Tree.Root().Walk(func(n ts.Node) bool {
-		if n.Kind() == ts.RustKindFunctionItem {
-			u.checkFn(n)
-		}
-		return true
-	})
+}
+
+// userResult is the source of the pointer call c returns when C declares
+// the result __user, else nil.
+func userResult(p *Pass, c cCall) *userSource {
+	fn, _ := calledFuncs(p, c)
+	if fn == nil || !isUserPtr(fn.Return) {
+		return nil
+	}
+	return &userSource{
+		what:    c.RustName + "'s result (C returns `" + fn.Return.Text + "`)",
+		related: relatedDecl(p, c.Name, "C declares the result __user here"),
+	}
 }
 
 // userPtrs finds the __user pointers of one file.
@@ -110,15 +129,39 @@ type userPtrs struct {
 	fields map[string]*userSource // "record.field" -> source, nil when not __user
 	// cbParams are the __user parameters of callbacks, by function name.
 	cbParams map[string][]cbParam
-	// records maps the variables of the fn being checked to the bindgen
-	// record their type names.
+	// hasUser caches whether a bindgen struct has a __user pointer field.
+	hasUser map[string]bool
+
+	// The function being checked: its variables of bindgen struct type,
+	// its seeds by start, its __user parameters.
 	records map[string]string
-	sources map[uint32]userSource // seeds of the fn being checked, by start
+	sources map[uint32]userSource
 	params  map[string]ts.Node
 }
 
-// checkFn reports the derefs of __user pointers in one function.
-func (u *userPtrs) checkFn(fn ts.Node) {
+// relevant reports whether a __user pointer can appear in fn at all: C
+// calls it, or it calls a function returning one, or it names a struct
+// with a __user field. Most functions are none of these and are skipped
+// without a look at their syntax.
+func (u *userPtrs) relevant(fn *facts.RFn) bool {
+	if fn.ABI == "C" && fn.ExternBlock < 0 && (fn.Symbol() != "" || len(u.cbParams[fn.Name]) > 0) {
+		return true
+	}
+	for start := range u.calls {
+		if fn.BodySpan.Contains(start) {
+			return true
+		}
+	}
+	for _, ref := range u.p.File.Rust.BindingRefs {
+		if ref.Kind == facts.RefType && fn.Span.Covers(ref.Span) && u.hasUserField(ref.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkFn reports the derefs of __user pointers in function item fn.
+func (u *userPtrs) checkFn(fn ts.Node, rfn *facts.RFn) {
 	body := fn.Field(ts.RustFieldBody)
 	if body.IsNull() {
 		return
@@ -126,11 +169,8 @@ func (u *userPtrs) checkFn(fn ts.Node) {
 	u.records = map[string]string{}
 	u.sources = map[uint32]userSource{}
 	u.params = map[string]ts.Node{}
-	u.userParams(fn)
+	u.userParams(fn, rfn)
 	u.recordVars(fn)
-	if len(u.params) == 0 && len(u.calls) == 0 && len(u.records) == 0 {
-		return
-	}
 	fl := trackPtr(u.p, body, u.params, u.isSeed)
 	for _, use := range fl.uses {
 		if use.kind != useDeref {
@@ -151,9 +191,8 @@ func (u *userPtrs) checkFn(fn ts.Node) {
 // userParams records the parameters of fn that C passes as __user
 // pointers: fn is exported to C and its C prototype says so, or fn is an
 // extern "C" callback stored in a C struct whose field type says so.
-func (u *userPtrs) userParams(fn ts.Node) {
-	rfn := u.rustFn(fn)
-	if rfn == nil || rfn.ExternBlock >= 0 || rfn.ABI != "C" {
+func (u *userPtrs) userParams(fn ts.Node, rfn *facts.RFn) {
+	if rfn.ExternBlock >= 0 || rfn.ABI != "C" {
 		return
 	}
 	params := fn.Field(ts.RustFieldParameters).NamedChildren()
@@ -194,28 +233,16 @@ func (u *userPtrs) userParams(fn ts.Node) {
 	}
 }
 
-// rustFn returns the facts of function item fn.
-func (u *userPtrs) rustFn(fn ts.Node) *facts.RFn {
-	start := fn.Field(ts.RustFieldName).StartByte()
-	r := u.p.File.Rust
-	for i := range r.Fns {
-		if r.Fns[i].NameSpan.Start == start {
-			return &r.Fns[i]
-		}
-	}
-	return nil
-}
-
 // recordVars maps the parameters and typed let bindings of fn whose type
-// names a bindgen struct (`*mut bindings::iovec`, `&iovec` after a use) to
-// that struct.
+// names a bindgen struct with __user fields (`*mut bindings::iovec`,
+// `&iovec` after a use) to that struct.
 func (u *userPtrs) recordVars(fn ts.Node) {
 	note := func(pat, typ ts.Node) {
 		name := patternName(pat)
 		if name == "" || typ.IsNull() {
 			return
 		}
-		if rec := u.recordIn(spanOf(typ)); rec != "" {
+		if rec := u.recordIn(spanOf(typ)); rec != "" && u.hasUserField(rec) {
 			u.records[name] = rec
 		}
 	}
@@ -257,8 +284,11 @@ func (u *userPtrs) isSeed(n ts.Node) bool {
 		for obj.Kind() == ts.RustKindParenthesizedExpression || (obj.Kind() == ts.RustKindUnaryExpression && obj.Child(0).Text() == "*") {
 			obj = obj.NamedChild(0)
 		}
+		if obj.Kind() != ts.RustKindIdentifier {
+			return false
+		}
 		rec, ok := u.records[obj.Text()]
-		if !ok || obj.Kind() != ts.RustKindIdentifier {
+		if !ok {
 			return false
 		}
 		src := u.field(rec, n.Field(ts.RustFieldField).Text())
@@ -288,9 +318,37 @@ func (u *userPtrs) field(rec, name string) *userSource {
 	return src
 }
 
+// hasUserField reports whether the C struct or union rec has a __user
+// pointer field.
+func (u *userPtrs) hasUserField(rec string) bool {
+	has, ok := u.hasUser[rec]
+	if !ok {
+		recordFields(u.p, rec, func(f *facts.CField, _ string) bool {
+			has = has || isUserPtr(f.Type)
+			return !has
+		})
+		u.hasUser[rec] = has
+	}
+	return has
+}
+
 // recordField returns the field name of the C struct or union rec, and
 // the file declaring it; nil when rivet has no facts for it.
-func recordField(p *Pass, rec, name string) (*facts.CField, string) {
+func recordField(p *Pass, rec, name string) (field *facts.CField, path string) {
+	recordFields(p, rec, func(f *facts.CField, in string) bool {
+		if f.Name == name {
+			field, path = f, in
+			return false
+		}
+		return true
+	})
+	return field, path
+}
+
+// recordFields calls visit with each field of the definitions of C struct
+// or union rec that have facts, and the file declaring it, until visit
+// returns false.
+func recordFields(p *Pass, rec string, visit func(f *facts.CField, path string) bool) {
 	for _, d := range p.Snap.CDecls(rec) {
 		if (d.Decl.Kind != facts.DeclStruct && d.Decl.Kind != facts.DeclUnion) || d.File.C == nil {
 			continue
@@ -301,53 +359,73 @@ func recordField(p *Pass, rec, name string) (*facts.CField, string) {
 				continue
 			}
 			for j := range r.Fields {
-				if r.Fields[j].Name == name {
-					return &r.Fields[j], d.File.Path
+				if !visit(&r.Fields[j], d.File.Path) {
+					return
 				}
 			}
 		}
 	}
-	return nil, ""
 }
 
 // callbacks finds the functions the file hands to C as function pointers
 // in a bindgen struct (`bindings::file_operations { write:
 // Some(write::<T>), .. }`) and records, by function name, the parameters
-// the C field's type declares __user.
+// the C field's type declares __user. It looks only where a bindgen type
+// name is followed by `{`.
 func (u *userPtrs) callbacks() {
-	u.p.Tree.Root().Walk(func(n ts.Node) bool {
-		if n.Kind() != ts.RustKindStructExpression {
+	root := u.p.Tree.Root()
+	for _, ref := range u.p.File.Rust.BindingRefs {
+		if ref.Kind != facts.RefType || !followedByBrace(u.p.Src, ref.PathSpan.End) {
+			continue
+		}
+		expr := root.DescendantForByteRange(ref.PathSpan.Start, ref.PathSpan.End).Ancestor(ts.RustKindStructExpression)
+		if expr.Field(ts.RustFieldName).StartByte() != ref.PathSpan.Start {
+			continue
+		}
+		for _, init := range expr.Field(ts.RustFieldBody).NamedChildren() {
+			if init.Kind() == ts.RustKindFieldInitializer {
+				u.callback(ref.Name, init)
+			}
+		}
+	}
+}
+
+// callback records the __user parameters of the function initializer init
+// of bindgen struct rec hands to C.
+func (u *userPtrs) callback(rec string, init ts.Node) {
+	fname := init.Field(ts.RustFieldField).Text()
+	fn := calleeName(init.Field(ts.RustFieldValue))
+	if fn == "" {
+		return
+	}
+	f, path := recordField(u.p, rec, fname)
+	if f == nil || f.Type.Kind != facts.CTypePointer || f.Type.Elem == nil || f.Type.Elem.Func == nil {
+		return
+	}
+	for i, pt := range f.Type.Elem.Func.Params {
+		if isUserPtr(pt) {
+			u.cbParams[fn] = append(u.cbParams[fn], cbParam{
+				index:   i,
+				how:     "C calls it as " + rec + "." + fname + " with `" + pt.Text + "`",
+				related: Related{Path: path, Span: f.Span, Message: "C declares the callback's parameter __user here"},
+			})
+		}
+	}
+}
+
+// followedByBrace reports whether the first byte after off that is not
+// white space is `{`.
+func followedByBrace(src []byte, off uint32) bool {
+	for i := int(off); i < len(src); i++ {
+		switch src[i] {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '{':
 			return true
 		}
-		rec := u.recordIn(spanOf(n.Field(ts.RustFieldName)))
-		if rec == "" {
-			return true
-		}
-		for _, init := range n.Field(ts.RustFieldBody).NamedChildren() {
-			if init.Kind() != ts.RustKindFieldInitializer {
-				continue
-			}
-			fname := init.Field(ts.RustFieldField).Text()
-			fn := calleeName(init.Field(ts.RustFieldValue))
-			if fn == "" {
-				continue
-			}
-			f, path := recordField(u.p, rec, fname)
-			if f == nil || f.Type.Kind != facts.CTypePointer || f.Type.Elem == nil || f.Type.Elem.Func == nil {
-				continue
-			}
-			for i, pt := range f.Type.Elem.Func.Params {
-				if isUserPtr(pt) {
-					u.cbParams[fn] = append(u.cbParams[fn], cbParam{
-						index:   i,
-						how:     "C calls it as " + rec + "." + fname + " with `" + pt.Text + "`",
-						related: Related{Path: path, Span: f.Span, Message: "C declares the callback's parameter __user here"},
-					})
-				}
-			}
-		}
-		return true
-	})
+		return false
+	}
+	return false
 }
 
 // cbParam is a parameter C passes to a callback as a __user pointer.
