@@ -3,6 +3,8 @@ package rules_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/rivet-lsp/rivet/analysis/analysistest"
 )
 
 const unresolvedTree = `
@@ -161,4 +163,25 @@ extern "C" {
 
 pub const X: u32 = bindings::WHATEVER;
 `, "ffi-unresolved")
+}
+
+// TestFFIRulesBrokenInput runs the six FFI rules over code the grammars
+// cannot read: they report what they can and never fail.
+func TestFFIRulesBrokenInput(t *testing.T) {
+	root := analysistest.WriteTxtar(t, "-- rust/helpers/helpers.c --\n"+
+		"__rust_helper int rust_helper_f(int x { return f(x;\n"+
+		"__rust_helper bool __must_check rust_helper_(\n"+
+		"-- rust/helpers/bad.c --\n"+
+		"\xff\xfe #include <linux/x.h>\n__rust_helper rust_helper_g() { return g(); }\n"+
+		"-- include/linux/x.h --\n"+
+		"static inline __must_check int g(void) { return ERR_PTR(-1); }\n"+
+		"static inline int f(int x) {\n"+
+		"-- drivers/x/x.rs --\n"+
+		"use kernel::bindings;\n"+
+		"#[no_mangle] pub unsafe extern \"C\" fn g(p: *const u8) -> { unsafe { *p bindings::g( }\n"+
+		"fn h() { let p = unsafe { bindings::g() }; if p.is_null() { } bindings::f(p, \xc3\x28); unsafe { bindings::g() };\n"+
+		"extern \"C\" { fn \n"+
+		"bindings::\n")
+	ws := buildWorkspace(t, root)
+	runRules(t, ws, ffiCodes...) // fails the test on any rule error or panic
 }
