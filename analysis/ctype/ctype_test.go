@@ -132,7 +132,7 @@ extern "C" {
 }
 
 // resolveCase returns the C and Rust signatures of case i.
-func resolveCase(t *testing.T, snap *index.Snapshot, rs *index.File, res *ctype.Resolver, i int) (ctype.Sig, ctype.Sig) {
+func resolveCase(t testing.TB, snap *index.Snapshot, rs *index.File, res *ctype.Resolver, i int) (ctype.Sig, ctype.Sig) {
 	t.Helper()
 	name := fmt.Sprintf("case_%d", i)
 	protos := link.CPrototypes(snap, name)
@@ -153,7 +153,7 @@ func resolveCase(t *testing.T, snap *index.Snapshot, rs *index.File, res *ctype.
 	return ctype.Sig{}, ctype.Sig{}
 }
 
-func buildTree(t *testing.T, archive string) (*analysis.Workspace, string) {
+func buildTree(t testing.TB, archive string) (*analysis.Workspace, string) {
 	t.Helper()
 	root := analysistest.WriteTxtar(t, archive)
 	ws := analysis.NewWorkspace([]string{root}, analysis.Options{})
@@ -163,7 +163,7 @@ func buildTree(t *testing.T, archive string) (*analysis.Workspace, string) {
 	return ws, root
 }
 
-func rustFile(t *testing.T, snap *index.Snapshot, root, rel string) *index.File {
+func rustFile(t testing.TB, snap *index.Snapshot, root, rel string) *index.File {
 	t.Helper()
 	abs, err := filepath.EvalSymlinks(filepath.Join(root, rel))
 	if err != nil {
@@ -376,4 +376,64 @@ func TestSpelling(t *testing.T) {
 			}
 		}
 	}
+}
+
+// BenchmarkCompareSigs resolves and compares the signatures of every case
+// of sigCases, as the rule does for each hand-written crossing.
+func BenchmarkCompareSigs(b *testing.B) {
+	ws, root := buildTree(b, sigTree(sigCases))
+	snap, release := ws.Index.Snapshot()
+	defer release()
+	rs := rustFile(b, snap, root, "drivers/sigs.rs")
+	type pair struct {
+		c  *facts.CFunc
+		fn *facts.RFn
+	}
+	var pairs []pair
+	for i := range sigCases {
+		name := fmt.Sprintf("case_%d", i)
+		cf := link.FuncFacts(link.CPrototypes(snap, name)[0])
+		for j := range rs.Rust.Fns {
+			if rs.Rust.Fns[j].Name == name {
+				pairs = append(pairs, pair{cf, &rs.Rust.Fns[j]})
+			}
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		res := ctype.NewResolver(snap, ctype.LP64)
+		for _, p := range pairs {
+			ctype.LP64.CompareSigs(res.CSig(p.c), res.RustSig(p.fn, ctype.ContextOf(rs.Path, rs.Rust, p.fn)), ctype.Import)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(pairs)), "ns/sig")
+}
+
+// FuzzResolveRust: any Rust type text resolves, against a real index,
+// without panicking, and compares with any C parameter of the tree.
+func FuzzResolveRust(f *testing.F) {
+	for _, c := range sigCases {
+		f.Add(strings.TrimSuffix(strings.SplitN(c.rust, ": ", 2)[len(strings.SplitN(c.rust, ": ", 2))-1], ")"))
+	}
+	f.Add("Option<Option<&Self>>")
+	f.Add("[[Kind; 2]; 3]")
+	ws, root := buildTree(f, sigTree(sigCases))
+	snap, release := ws.Index.Snapshot()
+	defer release()
+	rs := rustFile(f, snap, root, "drivers/sigs.rs")
+	res := ctype.NewResolver(snap, ctype.LP64)
+	var cparams []ctype.Type
+	for i := range sigCases {
+		c, _ := resolveCase(f, snap, rs, res, i)
+		cparams = append(cparams, c.Params...)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		r := ctype.NewResolver(snap, ctype.LP64).Rust(text, ctype.RustContext{Path: rs.Path, File: rs.Rust, Self: "Kind"})
+		for _, c := range cparams {
+			d := ctype.LP64.Compare(c, r, true)
+			_ = d.Explain()
+		}
+		ctype.Spelling{FFI: "core::ffi"}.Rust(r)
+	})
 }

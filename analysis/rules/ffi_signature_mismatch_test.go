@@ -260,3 +260,27 @@ func TestFFISignatureMismatchFix(t *testing.T) {
 		t.Errorf("%s: no report", name)
 	}
 }
+
+// BenchmarkFFITypeRules runs ffi-signature-mismatch and repr-c-missing
+// over the sample kernel tree (indexed once), beside a baseline of the
+// cheapest rule: the difference is what the two rules cost over parsing.
+func BenchmarkFFITypeRules(b *testing.B) {
+	root, err := filepath.Abs(kernelTree)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ws := buildWorkspace(b, root)
+	for _, bc := range []struct {
+		name  string
+		codes []string
+	}{
+		{"baseline", []string{"unsafe-missing-safety"}},
+		{"ffi-types", []string{"unsafe-missing-safety", "ffi-signature-mismatch", "repr-c-missing"}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for range b.N {
+				runRules(b, ws, bc.codes...)
+			}
+		})
+	}
+}

@@ -314,15 +314,19 @@ func (rc *reprCheck) itemSource(path string) []byte {
 	return src
 }
 
-// checkCasts finds arguments of bindings:: calls cast to a pointer to a
-// Rust type (`&mut x as *mut Stats as *mut bindings::stats`) where the C
+// checkCasts finds arguments of bindings:: calls (from the file's call
+// facts, so the tree is not walked whole) cast to a pointer to a Rust type (`&mut x as *mut Stats as *mut bindings::stats`) where the C
 // parameter is a struct pointer.
 func (rc *reprCheck) checkCasts() {
 	p := rc.p
-	for _, call := range p.Tree.Root().Descendants(ts.RustKindCallExpression) {
-		name, ok := reprBindingsCallee(call.Field(ts.RustFieldFunction).Text())
-		if !ok {
-			continue
+	for _, c := range p.File.Rust.Calls {
+		name, ok := reprBindingsCallee(c.Callee)
+		if !ok || c.Method || !strings.Contains(p.Text(c.Span), " as *") {
+			continue // only explicit pointer casts are looked at
+		}
+		call := p.Tree.Root().DescendantForByteRange(c.Span.Start, c.Span.End)
+		if call.Kind() != ts.RustKindCallExpression {
+			continue // a call inside a macro's tokens
 		}
 		cf := link.BestFunc(p.Snap, name)
 		if cf == nil {
