@@ -117,3 +117,76 @@ func TestReferencesKernel(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkNavigationKernel measures the navigation requests on a real
+// kernel tree (RIVET_KERNEL): each at a name of Linux 7.3.
+func BenchmarkNavigationKernel(b *testing.B) {
+	w := kernelBench(b)
+	t := &testing.T{}
+	at := func(file, marker string) (string, uint32) {
+		path, off := w.at(t, file, marker)
+		if t.Failed() {
+			b.Fatalf("no %q in %s", marker, file)
+		}
+		return path, off
+	}
+	ctx := context.Background()
+	getDevice, getDeviceOff := at("rust/kernel/device.rs", "unsafe { bindings::get_|device(self.as_raw()) };")
+	mutexFile, mutexOff := at("rust/kernel/sync/lock/mutex.rs", "unsafe { bindings::mutex_|lock(ptr) };")
+	header, _ := at("include/linux/device.h#1", "|struct device {")
+	for _, bm := range []struct {
+		name string
+		run  func() (int, error)
+	}{
+		{"definition/get_device", func() (int, error) {
+			ls, err := w.Definition(ctx, getDevice, getDeviceOff)
+			return len(ls), err
+		}},
+		{"hover/get_device", func() (int, error) {
+			h, err := w.Hover(ctx, getDevice, getDeviceOff)
+			if h == nil {
+				return 0, err
+			}
+			return 1, err
+		}},
+		{"references/get_device", func() (int, error) {
+			rs, err := w.References(ctx, getDevice, getDeviceOff, ReferencesOptions{IncludeDeclaration: true})
+			return len(rs), err
+		}},
+		{"references/mutex_lock", func() (int, error) {
+			rs, err := w.References(ctx, mutexFile, mutexOff, ReferencesOptions{IncludeDeclaration: true})
+			return len(rs), err
+		}},
+		{"incoming/mutex_lock", func() (int, error) {
+			items, err := w.PrepareCallHierarchy(ctx, mutexFile, mutexOff)
+			if err != nil || len(items) == 0 {
+				return 0, err
+			}
+			calls, err := w.IncomingCalls(ctx, items[0])
+			return len(calls), err
+		}},
+		{"codelens/device.h", func() (int, error) {
+			ls, err := w.CodeLenses(ctx, header)
+			return len(ls), err
+		}},
+		{"outline/device.h", func() (int, error) {
+			ss, err := w.DocumentSymbols(ctx, header)
+			return len(ss), err
+		}},
+		{"outline/device.rs", func() (int, error) {
+			ss, err := w.DocumentSymbols(ctx, getDevice)
+			return len(ss), err
+		}},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				var err error
+				if n, err = bm.run(); err != nil || n == 0 {
+					b.Fatalf("%d results, %v", n, err)
+				}
+			}
+			b.ReportMetric(float64(n), "results")
+		})
+	}
+}

@@ -31,12 +31,12 @@ const maxDeclsPerSymbol = 3
 // WorkspaceSymbols finds declarations of both languages whose names match
 // query, case-insensitively: exact matches first (case-sensitive ones
 // before the others), then prefixes (shorter names first), then fuzzy
-// matches (the query's characters in order, ranked by
-// github.com/sahilm/fuzzy: word starts and runs score). C declarations
-// come from the whole-tree scan (up to maxDeclsPerSymbol per name, the
-// most relevant first), Rust items from the Rust facts. At most limit
-// symbols are returned (DefaultSymbolLimit when limit <= 0); an empty
-// query gives none.
+// matches of queries of two characters or more (the query's characters
+// in order, ranked by github.com/sahilm/fuzzy: word starts and runs
+// score). C declarations come from the whole-tree scan (up to
+// maxDeclsPerSymbol per name, the most relevant first), Rust items from
+// the Rust facts. At most limit symbols are returned
+// (DefaultSymbolLimit when limit <= 0); an empty query gives none.
 func (w *Workspace) WorkspaceSymbols(ctx context.Context, query string, limit int) ([]WorkspaceSymbol, error) {
 	if query == "" {
 		return nil, nil
@@ -108,6 +108,11 @@ func newSymbolMatcher(query string, limit int) *symbolMatcher {
 	return &symbolMatcher{query: query, lower: lower, upper: upper, limit: limit, byName: map[string]*candidate{}}
 }
 
+// minFuzzyQuery is the shortest query matched fuzzily: one character
+// occurs in most of a kernel's 3.5 million names, and the exact and
+// prefix matches of one character are what a picker shows first anyway.
+const minFuzzyQuery = 2
+
 // fuzzyPool is how many fuzzy candidates per result slot are scored.
 const fuzzyPool = 4
 
@@ -170,6 +175,9 @@ func (m *symbolMatcher) classify(name string) (class, cheap int, ok bool) {
 		return matchExactFold, 0, true
 	case i == n:
 		return matchPrefix, len(name), true
+	}
+	if n < minFuzzyQuery {
+		return 0, 0, false
 	}
 	// A subsequence, found greedily; each query character starting a
 	// word saves ranks.
