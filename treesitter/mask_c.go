@@ -641,7 +641,7 @@ func (m *masker) attributeWord(i int, name string, st *cState) bool {
 	if st.depth() == 0 && m.declarationStart(st.prev) && m.startsDeclaration(i+1) {
 		return true
 	}
-	if st.depth() == 0 && (cTypeWords[m.prevText(st)] || m.plainWord(st.prev)) && !m.isTagKeyword(st.prev2) &&
+	if st.depth() == 0 && (cTypeWords[m.prevText(st)] || m.plainWord(st.prev)) && !m.isTagKeyword(st.prev) &&
 		m.plainWord(i+1) && m.is(i+2, '(') {
 		// static int INIT unxz(...): between a type and a function name.
 		return true

@@ -335,7 +335,8 @@ func TestMaskCLeavesReadableCodeAlone(t *testing.T) {
 		"int f(void) { return idr_for_each(&i, fn, 0); }",
 		"static foo_t bar; static foo_t *baz; u32 x, y; struct foo FOO; static struct a b;",
 		"PNAME(p) = { \"a\", \"b\" };",
-		"enum foo bar(void); struct foo baz(int x);",
+		"enum foo bar(void); struct foo baz(int x); enum OID look_up_OID(const void *data);",
+		"static enum FILTER_RESULT filter_record(char *buf);",
 		"static const struct c chans[] = {\n\t[A] = CHAN(\"a\", 0),\n\t[B] = CHAN(\"b\", 1),\n};",
 	} {
 		raw, err := ParseRaw(context.Background(), C, []byte(src))
