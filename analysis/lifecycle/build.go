@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/rivet-lsp/rivet/analysis/config"
 	"github.com/rivet-lsp/rivet/analysis/facts"
@@ -52,8 +53,9 @@ type builder struct {
 	declared map[string]declKind // memo of declKindOf
 	claims   map[string]*claims
 	pairs    []*pairClaim
-	// names is the universe, once computed.
+	// names is the universe and nodes the call graph, once computed.
 	names []string
+	nodes []node
 	// frees are the DEFINE_FREE declarations, for pairFrees.
 	frees []freeDecl
 	// rust are the Rust files, sorted by path.
@@ -223,19 +225,46 @@ func (b *builder) conflict(acquire, release string) string {
 func (b *builder) strongest(acquire string) *pairClaim {
 	var best *pairClaim
 	for _, pc := range b.claimsOf(acquire) {
-		if best == nil || moreTrusted(pc.Source, best.Source) {
+		if best == nil || moreTrusted(acquire, pc.Source, best.Source) {
 			best = pc
 		}
 	}
 	return best
 }
 
-// moreTrusted orders sources by kind, then the kernel crate's first.
-func moreTrusted(a, b Source) bool {
+// moreTrusted orders an acquire's sources by kind, then, among Rust
+// impls and owners, the one whose type the acquire names (get_device:
+// Device, not I2cClient, whose inc_ref also calls it), then the API
+// headers' (include/), then the kernel crate's and the shortest path.
+func moreTrusted(acquire string, a, b Source) bool {
 	if a.Kind != b.Kind {
 		return a.Kind < b.Kind
 	}
+	if na, nb := namesType(acquire, a), namesType(acquire, b); na != nb {
+		return na
+	}
+	if ha, hb := apiHeader(a.Path), apiHeader(b.Path); ha != hb {
+		return ha // the API's own declaration, not a driver's guard
+	}
 	return a.Path != b.Path && betterPath(a.Path, b.Path)
+}
+
+// namesType reports whether acquire contains the name of the type a Rust
+// source is about ("AlwaysRefCounted for Device", "owner type Clk").
+func namesType(acquire string, s Source) bool {
+	if s.Kind != RustRefCounted && s.Kind != RustOwner {
+		return false
+	}
+	flat := strings.ReplaceAll(acquire, "_", "")
+	for _, w := range strings.Fields(s.Desc) {
+		if w[0] < 'A' || w[0] > 'Z' || w == "AlwaysRefCounted" || w == "Backend" || w == "Drop" {
+			continue
+		}
+		if lw := strings.ToLower(w); strings.Contains(flat, lw) || strings.Contains(lw, flat) {
+			return true // get_device: Device; spin_lock: SpinLockBackend
+		}
+	}
+	return false
 }
 
 // learnedPair is a Rust-mined pair claim, with the kind and family of

@@ -21,6 +21,11 @@ type cfunc struct {
 	protoPath  string
 	helper     *facts.CFunc
 	helperPath string
+	// alts are the other definitions outside architecture-specific code:
+	// a header's stub for one configuration, the .c file's body for
+	// another (clk_get returns NULL without CONFIG_HAVE_CLK, an ERR_PTR
+	// with it). What a body "may" do is the union of them.
+	alts []cand
 }
 
 // sig is the declaration whose types rivet reads: the prototype, else the
@@ -110,6 +115,8 @@ func funcTable(snap *index.Snapshot) (globals, statics map[string]*cfunc) {
 			switch {
 			case fn.Definition && fn.Body != nil && cf.def == nil:
 				cf.def, cf.defPath = fn, r.File.Path
+			case fn.Definition && fn.Body != nil && genericPath(r.File.Path):
+				cf.alts = append(cf.alts, cand{r.File, fn})
 			case !fn.Definition && cf.proto == nil:
 				cf.proto, cf.protoPath = fn, r.File.Path
 			}
@@ -128,6 +135,26 @@ func funcTable(snap *index.Snapshot) (globals, statics map[string]*cfunc) {
 		cf.helper, cf.helperPath = h.fn, h.file.Path
 	}
 	return table, statics
+}
+
+// genericPath reports whether a definition applies to the configuration
+// rivet assumes: not another architecture's, not a tool's.
+func genericPath(p string) bool {
+	if strings.Contains(p, "/arch/") && !strings.Contains(p, "/arch/x86/") {
+		return false
+	}
+	return !strings.Contains(p, "/tools/") && !strings.Contains(p, "/scripts/") && !strings.Contains(p, "/samples/")
+}
+
+// bodies calls fn for the function's body and its alternative
+// definitions' bodies.
+func (c *cfunc) bodies(fn func(f *facts.CFunc, path string)) {
+	if f, path := c.body(); f != nil {
+		fn(f, path)
+	}
+	for _, a := range c.alts {
+		fn(a.fn, a.file.Path)
+	}
 }
 
 // staticKey names a file's static function in the builder's maps.

@@ -114,7 +114,7 @@ func (b *builder) defineGuard(guards map[string]guardDecl, args []string, acq, r
 	if acquire == "" {
 		return
 	}
-	b.guardPair(acquire, release, kind, acqArg, relArg, Always, src)
+	b.guardPair(strings.TrimSpace(args[0]), acquire, release, kind, acqArg, relArg, Always, src)
 }
 
 // extendGuard records a conditional guard (trylock) or another class
@@ -137,10 +137,16 @@ func (b *builder) extendGuard(guards map[string]guardDecl, macro string, args []
 	if acquire == "" {
 		return
 	}
-	b.guardPair(acquire, g.release, g.kind, acqArg, g.relArg, cond, src)
+	b.guardPair(strings.TrimSpace(args[0]), acquire, g.release, g.kind, acqArg, g.relArg, cond, src)
 }
 
-func (b *builder) guardPair(acquire, release string, kind ResourceKind, acqArg, relArg int, cond Cond, src Source) {
+// guardPair records the pair of the guard or class named guard.
+func (b *builder) guardPair(guard, acquire, release string, kind ResourceKind, acqArg, relArg int, cond Cond, src Source) {
+	if releaseName(acquire) || strings.Contains(guard, "reverse") {
+		// A reverse guard drops a lock for a scope and takes it back
+		// (thermal_zone_reverse: mutex_unlock, then mutex_lock): no pair.
+		return
+	}
 	pc := &pairClaim{
 		Pair:       Pair{Acquire: acquire, Releases: []string{release}, Kind: kind, Source: src},
 		acquireArg: acqArg, cond: cond,
@@ -205,6 +211,12 @@ func (b *builder) pairFrees() {
 	}
 }
 
+// releaseName reports whether a function's name says it releases:
+// X_unlock, X_put, X_free...
+func releaseName(name string) bool {
+	return strings.Contains(name, "unlock") || hasWord(name, releaseWords)
+}
+
 // apiHeader reports whether path is a header of the kernel's API
 // (include/, arch/*/include/), or any header outside a kernel tree.
 func apiHeader(path string) bool {
@@ -225,8 +237,9 @@ func (b *builder) releaseArgOf(release, typ string) int {
 }
 
 // acquireVerbs are the words of function names that return a new
-// reference or allocation in kernel APIs.
-var acquireVerbs = []string{"get", "alloc", "create", "new", "find", "lookup", "open", "request", "dup", "clone"}
+// reference or allocation in kernel APIs. "get" is not one of them:
+// irq_data_get_affinity_mask borrows.
+var acquireVerbs = []string{"alloc", "create", "new", "find", "lookup", "open", "request", "dup", "clone"}
 
 // acquireVerb reports whether one of name's words is an acquire verb.
 func acquireVerb(name string) bool { return hasWord(name, acquireVerbs) }

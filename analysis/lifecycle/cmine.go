@@ -234,7 +234,7 @@ func (b *builder) mineBodies() {
 		}
 		body := fn.Body
 		c := b.claim(name)
-		b.returns(name, fn, path)
+		f.bodies(func(fn *facts.CFunc, path string) { b.returns(name, fn, path) })
 		for _, st := range body.Stores {
 			if !keepable(fn, st.Param) {
 				continue

@@ -150,46 +150,82 @@ func (b *builder) inheritAliases() {
 	}
 }
 
-// nodes are the keys transitive facts are computed for: the universe,
-// the static functions and the forwarding macros, sorted.
-func (b *builder) nodes() []string {
-	names := append([]string(nil), b.universe()...)
+// node is what transitive facts follow from one function, static
+// function or forwarding macro: its definitions (its body and the
+// alternatives of other configurations, or a macro's one call).
+type node struct {
+	key    string
+	bodies []nodeBody
+}
+
+// nodeBody is one definition of a node.
+type nodeBody struct {
+	path     string
+	name     facts.Span
+	calls    []nodeCall
+	returned []nodeCall
+	sleeps   []facts.Evidence
+}
+
+// nodeCall is a call of a body, with the key it reaches (a static
+// function of the same file, else the global name).
+type nodeCall struct {
+	name string
+	key  string
+	span facts.Span
+}
+
+// graph returns the nodes transitive facts are computed over, sorted by
+// key, built once: the universe, the static functions and the forwarding
+// macros that have a definition.
+func (b *builder) graph() []node {
+	if b.nodes != nil {
+		return b.nodes
+	}
+	keys := append([]string(nil), b.universe()...)
 	for key := range b.statics {
-		names = append(names, key)
+		keys = append(keys, key)
 	}
 	for name := range b.aliases {
-		names = append(names, name)
+		keys = append(keys, name)
 	}
-	sort.Strings(names)
-	return slices.Compact(names)
+	sort.Strings(keys)
+	keys = slices.Compact(keys)
+	b.nodes = make([]node, 0, len(keys))
+	for _, key := range keys {
+		if n, ok := b.nodeOf(key); ok {
+			b.nodes = append(b.nodes, n)
+		}
+	}
+	return b.nodes
 }
 
-// node is what transitive facts follow from one function or forwarding
-// macro.
-type node struct {
-	path     string
-	name     facts.Span // the definition's name
-	calls    []facts.CCall
-	returned []string         // callees whose result is returned
-	sleeps   []facts.Evidence // direct evidence that the body sleeps
-}
-
-// nodeOf returns a function's body, or a forwarding macro's one call;
-// false when key has neither.
+// nodeOf builds the node of key; false when key has no definition.
 func (b *builder) nodeOf(key string) (node, bool) {
+	n := node{key: key}
 	f := b.funcs[key]
 	if f == nil {
 		f = b.statics[key]
 	}
 	if f != nil {
-		fn, path := f.body()
-		if fn == nil {
-			return node{}, false
-		}
-		return node{path: path, name: fn.NameSpan, calls: fn.Calls, returned: fn.Body.ReturnedCalls, sleeps: fn.Body.Sleeps}, true
+		f.bodies(func(fn *facts.CFunc, path string) {
+			body := nodeBody{path: path, name: fn.NameSpan, sleeps: fn.Body.Sleeps}
+			for _, c := range fn.Calls {
+				if c.Name != "" {
+					body.calls = append(body.calls, nodeCall{name: c.Name, key: b.resolve(path, c.Name), span: c.Span})
+				}
+			}
+			for _, rc := range fn.Body.ReturnedCalls {
+				body.returned = append(body.returned, nodeCall{name: rc, key: b.resolve(path, rc)})
+			}
+			n.bodies = append(n.bodies, body)
+		})
+		return n, len(n.bodies) > 0
 	}
 	if a, ok := b.aliases[key]; ok {
-		return node{path: a.path, name: a.span, calls: []facts.CCall{{Name: a.target, Span: a.span}}, returned: []string{a.target}}, true
+		call := nodeCall{name: a.target, key: a.target, span: a.span}
+		n.bodies = []nodeBody{{path: a.path, name: a.span, calls: []nodeCall{call}, returned: []nodeCall{call}}}
+		return n, true
 	}
 	return node{}, false
 }
@@ -219,7 +255,7 @@ func (b *builder) mergeAcquires() map[string]acquired {
 			continue
 		}
 		acqs := append([]*pairClaim(nil), c.acquires...)
-		sort.SliceStable(acqs, func(i, j int) bool { return moreTrusted(acqs[i].Source, acqs[j].Source) })
+		sort.SliceStable(acqs, func(i, j int) bool { return moreTrusted(name, acqs[i].Source, acqs[j].Source) })
 		w := acqs[0]
 		p := &Pair{Acquire: name, Kind: w.Kind, Family: w.Family, Source: w.Source}
 		for _, pc := range acqs {
@@ -357,55 +393,76 @@ func (b *builder) sleepChains() map[string]chain {
 			continue
 		}
 		sl := append([]sleepClaim(nil), c.sleeps...)
-		sort.SliceStable(sl, func(i, j int) bool { return sl[i].src.Kind < sl[j].src.Kind })
+		sort.SliceStable(sl, func(i, j int) bool { return moreTrusted(name, sl[i].src, sl[j].src) })
 		s := sl[0]
 		out[name] = chain{ev: []Evidence{{Fn: name, Path: s.src.Path, Span: s.src.Span, What: s.what}}, src: s.src}
 	}
-	nodes := b.nodes()
-	for _, key := range nodes {
-		if _, ok := out[key]; ok {
+	nodes := b.graph()
+	for _, n := range nodes {
+		if _, ok := out[n.key]; ok {
 			continue
 		}
-		n, ok := b.nodeOf(key)
-		if !ok {
-			continue
-		}
-		name := displayName(key)
-		for _, ev := range n.sleeps {
-			if conditionalSleeps[ev.What] {
-				continue
-			}
-			src := Source{Kind: CBody, Path: n.path, Span: ev.Span, Desc: ev.What + " in " + name}
-			out[key] = chain{ev: []Evidence{{Fn: name, Path: n.path, Span: ev.Span, What: ev.What}}, src: src}
-			break
+		if ch, ok := directSleep(displayName(n.key), n); ok {
+			out[n.key] = ch
 		}
 	}
 	for depth := 1; depth <= maxDepth; depth++ {
 		add := map[string]chain{}
-		for _, name := range nodes {
-			if _, ok := out[name]; ok {
+		for _, n := range nodes {
+			if _, ok := out[n.key]; ok {
 				continue
 			}
-			n, ok := b.nodeOf(name)
-			if !ok {
-				continue
-			}
-			for _, call := range n.calls {
-				callee := b.resolve(n.path, call.Name)
-				ch, ok := out[callee]
-				if !ok || callee == name {
-					continue
-				}
-				ev := append([]Evidence{{Fn: displayName(name), Path: n.path, Span: call.Span, What: call.Name}}, ch.ev...)
-				add[name] = chain{ev: ev, src: Source{Kind: CBody, Path: n.path, Span: call.Span, Desc: "calls " + call.Name + ", which may sleep"}}
-				break
+			if ch, ok := sleepingCall(n, out); ok {
+				add[n.key] = ch
 			}
 		}
-		for n, ch := range add {
-			out[n] = ch
+		for k, ch := range add {
+			out[k] = ch
 		}
 	}
 	return out
+}
+
+// instrumentationPrefixes name the sanitizer, tracing and debugging
+// hooks: their bodies run only in debug builds, and what they do there
+// (kmsan's GFP_KERNEL with reclaim masked off) says nothing about the
+// functions calling them.
+var instrumentationPrefixes = []string{
+	"kmsan_", "__kmsan_", "kasan_", "__kasan_", "kcsan_", "__kcsan_", "kfence_", "__kfence_",
+	"kmemleak_", "lockdep_", "debug_", "trace_", "__trace_", "ftrace_",
+}
+
+func instrumentation(name string) bool { return hasPrefixIn(name, instrumentationPrefixes) }
+
+// directSleep is the first unconditional sleeping call of a node's
+// definitions.
+func directSleep(name string, n node) (chain, bool) {
+	for _, body := range n.bodies {
+		for _, ev := range body.sleeps {
+			if conditionalSleeps[ev.What] {
+				continue
+			}
+			src := Source{Kind: CBody, Path: body.path, Span: ev.Span, Desc: ev.What + " in " + name}
+			return chain{ev: []Evidence{{Fn: name, Path: body.path, Span: ev.Span, What: ev.What}}, src: src}, true
+		}
+	}
+	return chain{}, false
+}
+
+// sleepingCall is the chain through the first call of a node's
+// definitions to a function known to sleep.
+func sleepingCall(n node, known map[string]chain) (chain, bool) {
+	for _, body := range n.bodies {
+		for _, call := range body.calls {
+			ch, ok := known[call.key]
+			if !ok || call.key == n.key || instrumentation(call.name) {
+				continue
+			}
+			ev := append([]Evidence{{Fn: displayName(n.key), Path: body.path, Span: call.span, What: call.name}}, ch.ev...)
+			return chain{ev: ev, src: Source{Kind: CBody, Path: body.path, Span: call.span, Desc: "calls " + call.name + ", which may sleep"}}, true
+		}
+	}
+	return chain{}, false
 }
 
 // returned propagates a "may return X" fact: direct claims and body
@@ -421,26 +478,25 @@ func (b *builder) returned(direct func(*claims) []Source, builtin map[string]str
 	for name, why := range builtin {
 		out[name] = append(out[name], Source{Kind: Builtin, Desc: why})
 	}
-	nodes := b.nodes()
+	nodes := b.graph()
 	for depth := 1; depth <= maxDepth; depth++ {
 		add := map[string][]Source{}
-		for _, name := range nodes {
-			if _, ok := out[name]; ok {
+		for _, n := range nodes {
+			if _, ok := out[n.key]; ok {
 				continue
 			}
-			n, ok := b.nodeOf(name)
-			if !ok {
-				continue
-			}
-			for _, rc := range n.returned {
-				if _, ok := out[b.resolve(n.path, rc)]; ok && rc != name {
-					add[name] = []Source{{Kind: CBody, Path: n.path, Span: n.name, Desc: "returns " + rc + "(…), which may return " + what}}
-					break
+		returns:
+			for _, body := range n.bodies {
+				for _, rc := range body.returned {
+					if _, ok := out[rc.key]; ok && rc.key != n.key {
+						add[n.key] = []Source{{Kind: CBody, Path: body.path, Span: body.name, Desc: "returns " + rc.name + "(…), which may return " + what}}
+						break returns
+					}
 				}
 			}
 		}
-		for n, s := range add {
-			out[n] = s
+		for k, src := range add {
+			out[k] = src
 		}
 	}
 	return out

@@ -79,6 +79,7 @@ DEFINE_GUARD_COND(lockish, _try, lockish_try_enter(_T))
 void section_begin(void);
 void section_end(void);
 DEFINE_LOCK_GUARD_0(section, section_begin(), section_end())
+DEFINE_GUARD(lockish_reverse, struct lockish *, lockish_leave(_T), lockish_enter(_T))
 -- drivers/w/local.c --
 struct widget *widget_grab(void);
 void widget_drop_local(struct widget *w);
@@ -108,6 +109,9 @@ fn f() {
 	if e := kb.Effect("lockish_try_enter"); e.Cond != lifecycle.IfNonZero || !kb.PairsWith("lockish_try_enter", "lockish_leave") {
 		t.Errorf("lockish_try_enter: cond %v, want a conditional acquire released by lockish_leave", e.Cond)
 	}
+	if e := kb.Effect("lockish_leave"); e.Acquires != nil {
+		t.Errorf("the reverse guard made lockish_leave an acquire: %+v", e.Acquires)
+	}
 	if e := kb.Effect("section_begin"); e.AcquireArg != lifecycle.ArgNone || !kb.PairsWith("section_begin", "section_end") {
 		t.Errorf("section_begin acquires argument %d, want ArgNone", e.AcquireArg)
 	}
@@ -133,6 +137,8 @@ void too_deep(void) { d0(); }
 void cond_only(int gfp) { might_sleep_if(gfp); }
 void atomic_alloc(void) { kmalloc(8, GFP_ATOMIC); }
 void blocking_alloc(void) { kmalloc(8, GFP_KERNEL); }
+void kmsan_poison(void) { kmalloc(8, GFP_KERNEL & ~__GFP_RECLAIM); }
+void freeing(void) { kmsan_poison(); }
 -- kernel/a.c --
 static void helper(void) { msleep(1); }
 void from_a(void) { helper(); }
@@ -146,6 +152,7 @@ fn f() {
     unsafe { bindings::cond_only(0) };
     unsafe { bindings::atomic_alloc() };
     unsafe { bindings::blocking_alloc() };
+    unsafe { bindings::freeing() };
     unsafe { bindings::from_a() };
     unsafe { bindings::from_b() };
 }
@@ -163,6 +170,7 @@ fn f() {
 		{"cond_only", false, "might_sleep_if is conditional"},
 		{"atomic_alloc", false, "GFP_ATOMIC does not sleep"},
 		{"blocking_alloc", true, "GFP_KERNEL may sleep"},
+		{"freeing", false, "sanitizer hooks are not followed"},
 		{"from_a", true, "a.c's static helper sleeps"},
 		{"from_b", false, "b.c's static helper of the same name does not"},
 	} {
@@ -219,6 +227,40 @@ fn f() {
 		if e.ReturnsErrPtr != c.errPtr || e.ReturnsNull != c.nul {
 			t.Errorf("%s: ReturnsErrPtr %v ReturnsNull %v, want %v %v", c.fn, e.ReturnsErrPtr, e.ReturnsNull, c.errPtr, c.nul)
 		}
+	}
+}
+
+// TestAlternativeDefinitions checks that what a function may do is the
+// union of its definitions for the configurations rivet assumes: a
+// header's stub and the .c file's body, not another architecture's.
+func TestAlternativeDefinitions(t *testing.T) {
+	kb := treeKB(t, `
+-- include/linux/clk.h --
+struct clk;
+#ifndef CONFIG_HAVE_CLK
+static inline struct clk *clk_get(int id) { return NULL; }
+static inline void clk_sync(void) { }
+#endif
+-- drivers/clk/clkdev.c --
+struct clk *clk_get(int id)
+{
+	if (id < 0)
+		return ERR_PTR(-EINVAL);
+	return clk_find(id);
+}
+-- arch/arm/clk.c --
+void clk_sync(void) { msleep(1); }
+-- drivers/x/x.rs --
+fn f() {
+    unsafe { bindings::clk_get(1) };
+    unsafe { bindings::clk_sync() };
+}
+`, nil)
+	if e := kb.Effect("clk_get"); !e.ReturnsErrPtr || !e.ReturnsNull {
+		t.Errorf("clk_get: ReturnsErrPtr %v ReturnsNull %v, want both (the .c body and the stub)", e.ReturnsErrPtr, e.ReturnsNull)
+	}
+	if e := kb.Effect("clk_sync"); e.MaySleep {
+		t.Errorf("clk_sync sleeps because of arch/arm: %v", chainOf(e))
 	}
 }
 

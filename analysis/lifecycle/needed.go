@@ -46,7 +46,10 @@ func Needed(snap *index.Snapshot) []string {
 				want[displayName(name)] = true
 				continue
 			}
-			if fn, path := f.body(); fn != nil && depth < maxDepth {
+			if depth == maxDepth {
+				continue
+			}
+			f.bodies(func(fn *facts.CFunc, path string) {
 				for _, c := range fn.Calls {
 					switch k := staticKey(path, c.Name); {
 					case c.Name == "":
@@ -56,7 +59,7 @@ func Needed(snap *index.Snapshot) []string {
 						next = append(next, c.Name)
 					}
 				}
-			}
+			})
 		}
 		level = next
 	}
