@@ -252,7 +252,7 @@ func moreTrusted(acquire string, a, b Source) bool {
 // namesType reports whether acquire contains the name of the type a Rust
 // source is about ("AlwaysRefCounted for Device", "owner type Clk").
 func namesType(acquire string, s Source) bool {
-	if s.Kind != RustRefCounted && s.Kind != RustOwner {
+	if s.Kind > RustWrapper {
 		return false
 	}
 	flat := strings.ReplaceAll(acquire, "_", "")
