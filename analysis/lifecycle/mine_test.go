@@ -522,3 +522,26 @@ fn f() { unsafe { bindings::w_get(core::ptr::null_mut()); bindings::w_touch(core
 		t.Errorf("after parsing them, Needed = %v, want the callee w_inner", second)
 	}
 }
+
+// TestBrokenInput checks that broken declarations give no knowledge and
+// no panic: cleanup macros with missing or unbalanced arguments, macros
+// that are not one call, invalid UTF-8, impls without bodies.
+func TestBrokenInput(t *testing.T) {
+	kb := treeKB(t, "-- include/linux/bad.h --\n"+
+		"DEFINE_FREE(x)\nDEFINE_FREE(y, struct y *, if (_T) y_put(_T)\nDEFINE_GUARD(g, struct g *)\n"+
+		"DEFINE_LOCK_GUARD_1(h, struct h, (, ))\nDEFINE_CLASS(c, int, , , )\nEXTEND_CLASS(nope, _x, f(), int a)\n"+
+		"#define fwd(x) spin_lock(x) + 1\n#define open(x) alloc_hooks(\n#define self(x) self(x)\n"+
+		"struct \xff\xfe *\xff_get(void);\nvoid \xff_put(struct \xff\xfe *p) __acquires(\xff) __cond_acquires();\n"+
+		"-- drivers/x/x.rs --\n"+
+		"unsafe impl AlwaysRefCounted for {\nimpl Drop for X { fn drop(&mut self) { bindings::\xff_put(self.0) } }\n"+
+		"pub struct X(*mut bindings::\xfe);\nimpl X { fn new() -> Self { Self(unsafe { bindings::\xff_get() }) } }\n"+
+		"type Y<T> = Lock<T, >;\nunsafe impl Backend for Z { unsafe fn lock(p: *mut u8) {} }\n"+
+		"fn f() { unsafe { bindings::fwd(1); bindings::self(2); bindings::open(3) } }\n", nil)
+	for _, fn := range []string{"fwd", "self", "open", "y_put", "spin_lock"} {
+		e := kb.Effect(fn)
+		_ = kb.Describe(e)
+		if e.EntersAtomic && fn == "fwd" {
+			t.Errorf("fwd is more than one call, yet it inherits spin_lock's atomic context")
+		}
+	}
+}
