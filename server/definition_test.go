@@ -2,11 +2,13 @@ package server_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf16"
 
 	"github.com/google/go-cmp/cmp"
@@ -84,7 +86,9 @@ func (n *navClient) pos(rel, marker string) protocol.TextDocumentPositionParams 
 	nth, explicit := 1, false
 	if r, k, ok := strings.Cut(rel, "#"); ok {
 		rel, explicit = r, true
-		fmt.Sscan(k, &nth)
+		if _, err := fmt.Sscan(k, &nth); err != nil {
+			n.t.Fatalf("bad occurrence in %q", rel+"#"+k)
+		}
 	}
 	n.openDoc(rel)
 	text := n.text(rel)
@@ -275,4 +279,88 @@ func TestNavigationCapabilities(t *testing.T) {
 	if caps.CodeLensProvider == nil {
 		t.Error("codeLensProvider missing")
 	}
+}
+
+// TestNavigationKernel drives the navigation requests over a real kernel
+// tree ($RIVET_KERNEL) the way an editor does, checks answers known from
+// Linux 7.3 and logs each request's latency.
+//
+//	RIVET_KERNEL=/root/.cache/rivet-kernels/linux-7.3 go test ./server -run NavigationKernel -v
+func TestNavigationKernel(t *testing.T) {
+	root := os.Getenv("RIVET_KERNEL")
+	if root == "" {
+		t.Skip("set RIVET_KERNEL to a kernel source tree")
+	}
+	root, _ = filepath.Abs(root)
+	c := lsptest.Start(t, lsptest.Options{Timeout: 60 * time.Second})
+	start := time.Now()
+	c.Initialize(lsptest.Root(root))
+	c.WaitIndexed(10 * time.Minute)
+	t.Logf("indexed in %v", time.Since(start).Round(time.Second))
+	if real, err := filepath.EvalSymlinks(root); err == nil {
+		root = real
+	}
+	n := &navClient{Client: c, t: t, root: filepath.ToSlash(root), open: map[string]bool{}}
+	timed := func(what string, f func()) {
+		t.Helper()
+		start := time.Now()
+		f()
+		t.Logf("%-40s %v", what, time.Since(start).Round(time.Microsecond))
+	}
+	getDevice := n.pos("rust/kernel/device.rs", "unsafe { bindings::get_|device(self.as_raw()) };")
+	timed("definition bindings::get_device", func() {
+		got := n.locations(protocol.MethodTextDocumentDefinition, getDevice)
+		if len(got) != 1 || !strings.HasPrefix(got[0], "drivers/base/core.c:") {
+			t.Errorf("definition of bindings::get_device = %v, want drivers/base/core.c", got)
+		}
+	})
+	timed("declaration bindings::get_device", func() {
+		got := n.locations(protocol.MethodTextDocumentDeclaration, getDevice)
+		if len(got) != 1 || !strings.HasPrefix(got[0], "include/linux/device.h:") {
+			t.Errorf("declaration of bindings::get_device = %v, want include/linux/device.h", got)
+		}
+	})
+	timed("hover bindings::get_device", func() {
+		if h := n.hover(getDevice); h == nil || !strings.Contains(h.Contents.Value, "struct device *get_device(struct device *dev)") {
+			t.Errorf("hover of bindings::get_device = %+v", h)
+		}
+	})
+	timed("references bindings::get_device", func() {
+		var locs []protocol.Location
+		params := protocol.ReferenceParams{TextDocumentPositionParams: getDevice, Context: protocol.ReferenceContext{IncludeDeclaration: true}}
+		if err := n.Call(protocol.MethodTextDocumentReferences, params, &locs); err != nil || len(locs) < 100 {
+			t.Errorf("references of get_device: %d, %v", len(locs), err)
+		}
+	})
+	timed("incoming calls get_device", func() {
+		it := n.prepareCalls("rust/kernel/device.rs", "unsafe { bindings::get_|device(self.as_raw()) };")
+		in := n.incoming(it)
+		rust := 0
+		for _, s := range in {
+			if strings.HasPrefix(s, "rust/") {
+				rust++
+			}
+		}
+		if len(in) < 50 || rust == 0 {
+			t.Errorf("incoming calls of get_device: %d, %d from Rust", len(in), rust)
+		}
+	})
+	timed("workspace/symbol get_device", func() {
+		var syms []protocol.SymbolInformation
+		if err := n.Call(protocol.MethodWorkspaceSymbol, protocol.WorkspaceSymbolParams{Query: "get_device"}, &syms); err != nil || len(syms) == 0 || syms[0].Name != "get_device" {
+			t.Errorf("workspace/symbol get_device = %d symbols, %v", len(syms), err)
+		}
+	})
+	timed("documentSymbol include/linux/fs.h", func() {
+		var raw json.RawMessage
+		params := protocol.DocumentSymbolParams{TextDocument: protocol.TextDocumentIdentifier{URI: n.uri("include/linux/fs.h")}}
+		if err := n.Call(protocol.MethodTextDocumentDocumentSymbol, params, &raw); err != nil || len(raw) < 1000 {
+			t.Errorf("document symbols of fs.h: %d bytes, %v", len(raw), err)
+		}
+	})
+	timed("codeLens include/linux/device.h", func() {
+		if ls := n.codeLenses("include/linux/device.h"); len(ls) == 0 {
+			t.Error("no lenses in include/linux/device.h")
+		}
+	})
 }
