@@ -308,16 +308,20 @@ type ptrFlow struct {
 	isSeed func(ts.Node) bool
 	// aliases maps each tracked name to where its pointer came from.
 	aliases map[string]ts.Node
-	uses    []ptrUse
+	// bound holds the starts of the lets and assignments a tracked value
+	// flowed into while their value was visited.
+	bound map[uint32]bool
+	uses  []ptrUse
 }
 
 // trackPtr follows through body the pointers named by names (parameters,
 // each mapped to its declaration) and those produced by expressions for
-// which isSeed holds, in source order: a `let` or assignment of a tracked
-// value tracks the name it binds, and rebinding the name to something
-// else stops tracking it.
+// which isSeed holds, in source order: a `let` or assignment whose value
+// is a tracked pointer (through casts, offsets, blocks and branches)
+// tracks the name it binds, and rebinding the name to anything else stops
+// tracking it.
 func trackPtr(p *Pass, body ts.Node, names map[string]ts.Node, isSeed func(ts.Node) bool) *ptrFlow {
-	fl := &ptrFlow{p: p, isSeed: isSeed, aliases: map[string]ts.Node{}}
+	fl := &ptrFlow{p: p, isSeed: isSeed, aliases: map[string]ts.Node{}, bound: map[uint32]bool{}}
 	for n, from := range names {
 		fl.aliases[n] = from
 	}
@@ -338,20 +342,18 @@ func (fl *ptrFlow) has(k useKind) bool {
 func (fl *ptrFlow) visit(n ts.Node) {
 	switch n.Kind() {
 	case ts.RustKindLetDeclaration:
-		value := n.Field(ts.RustFieldValue)
-		fl.visit(value)
+		fl.visit(n.Field(ts.RustFieldValue))
 		fl.visit(n.Field(ts.RustFieldAlternative)) // let-else
-		if name := patternName(n.Field(ts.RustFieldPattern)); name != "" {
-			fl.bind(name, value)
+		if name := patternName(n.Field(ts.RustFieldPattern)); name != "" && !fl.bound[n.StartByte()] {
+			delete(fl.aliases, name)
 		}
 		return
 	case ts.RustKindAssignmentExpression:
-		right := n.Field(ts.RustFieldRight)
-		fl.visit(right)
-		if left := n.Field(ts.RustFieldLeft); left.Kind() == ts.RustKindIdentifier {
-			fl.bind(left.Text(), right)
-		} else {
+		fl.visit(n.Field(ts.RustFieldRight))
+		if left := n.Field(ts.RustFieldLeft); left.Kind() != ts.RustKindIdentifier {
 			fl.visit(left)
+		} else if !fl.bound[n.StartByte()] {
+			delete(fl.aliases, left.Text())
 		}
 		return
 	case ts.RustKindIdentifier:
@@ -370,15 +372,18 @@ func (fl *ptrFlow) visit(n ts.Node) {
 	}
 }
 
-// bind tracks or forgets name as it is bound to value.
-func (fl *ptrFlow) bind(name string, value ts.Node) {
-	root := ptrRoot(value)
-	if from, ok := fl.aliases[root.Text()]; ok && root.Kind() == ts.RustKindIdentifier {
+// bind tracks the name that let or assignment stmt binds to a tracked
+// value from from.
+func (fl *ptrFlow) bind(stmt ts.Node, from ts.Node) {
+	var name string
+	if stmt.Kind() == ts.RustKindLetDeclaration {
+		name = patternName(stmt.Field(ts.RustFieldPattern))
+	} else if left := stmt.Field(ts.RustFieldLeft); left.Kind() == ts.RustKindIdentifier {
+		name = left.Text()
+	}
+	if name != "" {
 		fl.aliases[name] = from
-	} else if !root.IsNull() && fl.isSeed(root) {
-		fl.aliases[name] = root
-	} else {
-		delete(fl.aliases, name)
+		fl.bound[stmt.StartByte()] = true
 	}
 }
 
@@ -410,6 +415,14 @@ func (fl *ptrFlow) use(n, from ts.Node) {
 		call := parent.Parent()
 		at = call
 		kind = fl.argUse(call.Field(ts.RustFieldFunction))
+	case ts.RustKindLetDeclaration:
+		if parent.Field(ts.RustFieldValue).Equal(site) {
+			fl.bind(parent, from)
+		}
+	case ts.RustKindAssignmentExpression:
+		if parent.Field(ts.RustFieldRight).Equal(site) {
+			fl.bind(parent, from)
+		}
 	case ts.RustKindBinaryExpression:
 		if op := parent.Child(1).Text(); op == "==" || op == "!=" {
 			other := parent.Field(ts.RustFieldRight)
@@ -488,41 +501,6 @@ func qualifiedPath(p *Pass, path string) string {
 		}
 	}
 	return path
-}
-
-// ptrRoot strips from expression n what passes a pointer on unchanged or
-// offset — parentheses, the tail of a block, `as` casts, .cast(),
-// .add(n) — and returns the expression that produces it.
-func ptrRoot(n ts.Node) ts.Node {
-	for {
-		switch n.Kind() {
-		case ts.RustKindParenthesizedExpression:
-			n = n.NamedChild(0)
-		case ts.RustKindUnsafeBlock:
-			n = n.FirstChildOfKind(ts.RustKindBlock)
-		case ts.RustKindBlock:
-			last := n.NamedChild(n.NamedChildCount() - 1)
-			if !isTail(n, last) {
-				return ts.Node{}
-			}
-			n = last
-		case ts.RustKindExpressionStatement:
-			n = n.NamedChild(0)
-		case ts.RustKindTypeCastExpression:
-			n = n.Field(ts.RustFieldValue)
-		case ts.RustKindCallExpression:
-			fn := n.Field(ts.RustFieldFunction)
-			if fn.Kind() == ts.RustKindGenericFunction {
-				fn = fn.Field(ts.RustFieldFunction)
-			}
-			if fn.Kind() != ts.RustKindFieldExpression || !isPtrCast(fn.Field(ts.RustFieldField).Text()) {
-				return n
-			}
-			n = fn.Field(ts.RustFieldValue)
-		default:
-			return n
-		}
-	}
 }
 
 // patternName is the name a simple pattern binds (`p`, `mut p`), or "".

@@ -124,6 +124,19 @@ pub fn passed(id: i32) {
     unsafe { bindings::obj_use(alias) };
 }
 
+pub fn through_match(id: i32) -> Result {
+    let o = match id {
+        // SAFETY: test.
+        0 => unsafe { bindings::obj_get(1) }, // want "err-ptr-unchecked"
+        // SAFETY: test.
+        _ => unsafe { bindings::obj_find(id) }, // want "err-ptr-unchecked"
+    };
+    if o.is_null() {
+        return Err(ENOENT);
+    }
+    Ok(())
+}
+
 pub fn passed_directly(id: i32) {
     // SAFETY: test.
     unsafe { bindings::obj_use(bindings::obj_get(id)) }; // want "err-ptr-unchecked"
@@ -145,6 +158,16 @@ pub fn stored(id: i32) -> Holder {
 pub fn checked(id: i32) -> Result<*mut bindings::obj> {
     // SAFETY: test.
     from_err_ptr(unsafe { bindings::obj_get(id) })
+}
+
+pub fn checked_branches(id: i32) -> Result {
+    let _o = from_err_ptr(match id {
+        // SAFETY: test.
+        0 => unsafe { bindings::obj_get(1) },
+        // SAFETY: test.
+        _ => if id > 0 { unsafe { bindings::obj_get(id) } } else { unsafe { bindings::obj_find(id) } },
+    })?;
+    Ok(())
 }
 
 pub fn checked_later(id: i32) -> Result {

@@ -299,8 +299,9 @@ func calledFuncs(p *Pass, c cCall) (fn, helper *facts.CFunc) {
 }
 
 // valueSite climbs from expression n through what hands its value on
-// unchanged — parentheses, the tail of a block or unsafe block, `as`
-// casts, pointer .cast() and .add() — and returns the outermost such expression. Its
+// unchanged — parentheses, the tail of a block or unsafe block, the
+// branches of a match or if, `as` casts, pointer .cast() and .add() — and
+// returns the outermost such expression. Its
 // parent is where the value is used.
 func valueSite(n ts.Node) ts.Node {
 	for {
@@ -321,6 +322,18 @@ func valueSite(n ts.Node) ts.Node {
 			if endsStatement(parent) || !isTail(parent.Parent(), parent) {
 				return n
 			}
+		case ts.RustKindMatchArm:
+			// An arm's value is the match's: match_arm < match_block < match_expression.
+			if !parent.Field(ts.RustFieldValue).Equal(n) {
+				return n
+			}
+			parent = parent.Parent().Parent()
+		case ts.RustKindIfExpression:
+			if !parent.Field(ts.RustFieldConsequence).Equal(n) {
+				return n // the condition
+			}
+		case ts.RustKindElseClause:
+			parent = parent.Parent()
 		case ts.RustKindFieldExpression:
 			call := methodCall(parent)
 			if !parent.Field(ts.RustFieldValue).Equal(n) || call.IsNull() || !isPtrCast(parent.Field(ts.RustFieldField).Text()) {
