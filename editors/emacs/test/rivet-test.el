@@ -92,14 +92,30 @@ NAME is nil)."
         (push (line-number-at-pos) lines))
       (nreverse lines))))
 
-(defun rivet-test-diagnostic-lines (source code)
-  "Return the sorted 1-based lines of Flymake diagnostics with SOURCE and CODE."
+(defun rivet-test-diagnostic-lines (source code type)
+  "Return the sorted 1-based lines of Flymake diagnostics with SOURCE and CODE.
+Only those of Flymake TYPE count."
   (let ((prefix (format "%s [%s]: " source code)))
     (sort (delete-dups
            (cl-loop for d in (flymake-diagnostics)
-                    when (string-prefix-p prefix (flymake-diagnostic-text d))
+                    when (and (string-prefix-p prefix (flymake-diagnostic-text d))
+                              (eq (flymake-diagnostic-type d) type))
                     collect (line-number-at-pos (flymake-diagnostic-beg d))))
           #'<)))
+
+(defun rivet-test-flymake-type (severity)
+  "Return the Flymake type Eglot gives an LSP SEVERITY name."
+  (pcase severity
+    ("error" 'eglot-error)
+    ("warning" 'eglot-warning)
+    (_ 'eglot-note)))
+
+(defun rivet-test-plist (value)
+  "Return VALUE, a JSON object read as an alist, as a plist for Eglot."
+  (if (and (consp value) (consp (car value)) (symbolp (caar value)))
+      (cl-loop for (k . v) in value
+               append (list (intern (format ":%s" k)) (rivet-test-plist v)))
+    value))
 
 (defun rivet-test-hover ()
   "Return the text ElDoc gets from Eglot's hover at point, or nil."
@@ -140,17 +156,22 @@ Batch Emacs is never idle, and Eglot sends didChange from an idle timer."
 (defun rivet-test-wait-diagnostics (name want &optional idle)
   "Wait until the scenario's diagnostics are on lines WANT; check it as NAME.
 With IDLE, run the idle timers while waiting."
-  (let ((source (rivet-test-get 'diagnostics 'source))
-        (code (rivet-test-get 'diagnostics 'code))
-        got)
+  (let* ((source (rivet-test-get 'diagnostics 'source))
+         (code (rivet-test-get 'diagnostics 'code))
+         (severity (rivet-test-get 'diagnostics 'severity))
+         (type (rivet-test-flymake-type severity))
+         got)
     (rivet-test-wait rivet-test-timeout
                      (lambda ()
                        (when idle (rivet-test-idle))
-                       (setq got (rivet-test-diagnostic-lines source code))
+                       (setq got (rivet-test-diagnostic-lines source code type))
                        (equal got want)))
-    (rivet-test-check (format "%s: %s diagnostics with code %s on lines %s" name source code want)
+    (rivet-test-check (format "%s: %s diagnostics with code %s, severity %s, on lines %s"
+                              name source code severity want)
                       (equal got want)
-                      (format "got lines %s" got))))
+                      (format "got lines %s (any severity: %s)" got
+                              (cl-loop for ty in '(eglot-error eglot-warning eglot-note)
+                                       append (rivet-test-diagnostic-lines source code ty))))))
 
 (defun rivet-test-step-diagnostics ()
   "Expect the scenario's code on exactly the marked lines."
@@ -235,6 +256,9 @@ Then expect that line's diagnostic gone and the later ones a line down."
   (when-let ((log (getenv "RIVET_LOG")))
     (setq rivet-program-args (list "serve" "--log" log "--log-level" "debug")))
   (rivet-eglot-setup)
+  ;; Buffer-local when set (it is meant for .dir-locals.el): set the default.
+  (setq-default eglot-workspace-configuration
+                (list :rivet (rivet-test-plist (rivet-test-get 'settings))))
   (switch-to-buffer (find-file-noselect (expand-file-name (rivet-test-get 'file) rivet-test-root)))
   ;; What eglot-ensure does after the next command, which batch mode
   ;; never runs.

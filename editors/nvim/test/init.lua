@@ -151,22 +151,35 @@ local function marked_lines(lines, marker)
   return set
 end
 
+local severities = {
+  error = vim.diagnostic.severity.ERROR,
+  warning = vim.diagnostic.severity.WARN,
+  info = vim.diagnostic.severity.INFO,
+  hint = vim.diagnostic.severity.HINT,
+}
+
 -- wait_diagnostics waits until the lines of the scenario's diagnostics in
--- the buffer are want, and checks it under name.
+-- the buffer, with the scenario's severity, are want, and checks it under
+-- name.
 local function wait_diagnostics(name, want)
   local d = t.scenario.diagnostics
-  local got = {}
+  local got, other = {}, {}
   vim.wait(t.timeout, function()
-    got = {}
+    got, other = {}, {}
     for _, diag in ipairs(vim.diagnostic.get(t.bufnr)) do
       if diag.source == d.source and diag.code == d.code then
-        got[diag.lnum] = true
+        if diag.severity == severities[d.severity] then
+          got[diag.lnum] = true
+        else
+          other[diag.lnum] = true
+        end
       end
     end
     return vim.deep_equal(got, want)
   end, 50)
-  check(string.format('%s: %s diagnostics with code %s on lines %s', name, d.source, d.code, line_list(want)),
-    vim.deep_equal(got, want), 'got lines ' .. line_list(got))
+  check(string.format('%s: %s diagnostics with code %s, severity %s, on lines %s', name, d.source, d.code,
+    d.severity, line_list(want)), vim.deep_equal(got, want),
+    string.format('got lines %s (and %s with another severity)', line_list(got), line_list(other)))
 end
 
 local function step_diagnostics()
@@ -338,6 +351,7 @@ local function run()
   local status = nil
   require('rivet').setup({
     cmd = cmd,
+    settings = t.scenario.settings,
     handlers = {
       ['rivet/status'] = function(_, params)
         status = params.state
