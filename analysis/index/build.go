@@ -41,9 +41,12 @@ var ErrTooLarge = fmt.Errorf("file larger than %d MiB", MaxFileSize>>20)
 // editor buffers to disk.
 type Reader func(path string) ([]byte, error)
 
-// ReadDisk reads a source file from disk, refusing huge and binary files.
+// ReadDisk reads a source file from disk, refusing huge and binary files
+// and anything but a regular file. It never blocks on a named pipe: a
+// request or a watcher event naming one would otherwise wait forever for
+// a writer, holding whatever it holds.
 func ReadDisk(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
