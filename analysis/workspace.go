@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rivet-lsp/rivet/analysis/ctype"
 	"github.com/rivet-lsp/rivet/analysis/facts"
 	"github.com/rivet-lsp/rivet/analysis/index"
 	"github.com/rivet-lsp/rivet/analysis/link"
@@ -160,8 +161,27 @@ func (w *Workspace) EnsureNeeded(ctx context.Context, progress func(BuildProgres
 		}
 	}
 	m, err := w.Index.Ensure(ctx, second, w.Read)
-	return n + m, err
+	n += m
+	// Typedef chains (gfp_t -> unsigned int, but also chains of three or
+	// four) need a round per link for signatures to resolve.
+	for round := 0; round < maxTypedefRounds && err == nil; round++ {
+		snap, release := w.Index.Snapshot()
+		missing := ctype.MissingTypedefs(snap, fns)
+		release()
+		if len(missing) == 0 {
+			break
+		}
+		m, err = w.Index.Ensure(ctx, missing, w.Read)
+		n += m
+		if m == 0 {
+			break
+		}
+	}
+	return n, err
 }
+
+// maxTypedefRounds bounds the typedef chains EnsureNeeded follows.
+const maxTypedefRounds = 4
 
 // Read returns a file's text: the open document's when there is one,
 // otherwise the disk's.

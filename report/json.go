@@ -9,15 +9,20 @@ import (
 
 // JSONReport is one diagnostic in `--format json` output.
 type JSONReport struct {
-	File      string        `json:"file"`
-	Line      int           `json:"line"`
-	Column    int           `json:"column"`
-	EndLine   int           `json:"end_line"`
-	EndColumn int           `json:"end_column"`
-	Severity  string        `json:"severity"`
-	Code      string        `json:"code"`
-	Message   string        `json:"message"`
-	Related   []JSONRelated `json:"related,omitempty"`
+	File     string        `json:"file"`
+	Line     int           `json:"line"`
+	Column   int           `json:"column"`
+	End      JSONPosition  `json:"end"`
+	Severity string        `json:"severity"`
+	Code     string        `json:"code"`
+	Message  string        `json:"message"`
+	Related  []JSONRelated `json:"related,omitempty"`
+}
+
+// JSONPosition is a 1-based line and byte column.
+type JSONPosition struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
 }
 
 // JSONRelated is a related location of a JSONReport.
@@ -34,7 +39,7 @@ func JSON(w io.Writer, ds []rules.Diagnostic, loc *Locator) error {
 	for _, d := range ds {
 		s, e := loc.Span(d.Path, d.Span)
 		r := JSONReport{
-			File: loc.Display(d.Path), Line: s.Line, Column: s.Column, EndLine: e.Line, EndColumn: e.Column,
+			File: loc.Display(d.Path), Line: s.Line, Column: s.Column, End: JSONPosition{Line: e.Line, Column: e.Column},
 			Severity: d.Severity.String(), Code: d.Code, Message: d.Message,
 		}
 		for _, rel := range d.Related {

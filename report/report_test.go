@@ -89,17 +89,17 @@ func TestJSON(t *testing.T) {
 	}
 	want := []map[string]any{
 		{
-			"file": "drivers/demo/demo.rs", "line": 2.0, "column": 19.0, "end_line": 2.0, "end_column": 25.0,
+			"file": "drivers/demo/demo.rs", "line": 2.0, "column": 19.0, "end": map[string]any{"line": 2.0, "column": 25.0},
 			"severity": "warning", "code": "unsafe-missing-safety", "message": "unsafe block without a `// SAFETY:` comment",
 			"related": []any{map[string]any{"file": "include/demo.h", "line": 1.0, "column": 5.0, "message": "the C function"}},
 		},
 		{
-			"file": "drivers/demo/demo.rs", "line": 2.0, "column": 28.0, "end_line": 2.0, "end_column": 31.0,
+			"file": "drivers/demo/demo.rs", "line": 2.0, "column": 28.0, "end": map[string]any{"line": 2.0, "column": 31.0},
 			"severity": "error", "code": "ffi-unresolved", "message": "g is blocklisted",
 			"related": []any{map[string]any{"file": "rust/bindgen_parameters", "line": 2.0, "column": 1.0, "message": "the blocklist rule"}},
 		},
 		{
-			"file": "/elsewhere/x.rs", "line": 1.0, "column": 5.0, "end_line": 1.0, "end_column": 6.0,
+			"file": "/elsewhere/x.rs", "line": 1.0, "column": 5.0, "end": map[string]any{"line": 1.0, "column": 6.0},
 			"severity": "hint", "code": "repr-c-missing", "message": "a hint",
 		},
 	}

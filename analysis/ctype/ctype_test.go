@@ -55,7 +55,8 @@ var sigCases = []sigCase{
 	{c: "void F(mystery_t x)", rust: "fn F(x: u8)", want: nil},
 	{c: "void F(u32 x)", rust: "fn F(x: T)", want: nil},
 	{c: "void F(u32 x)", rust: "fn F(x: other_crate::Thing)", want: nil},
-	{c: "void F(chain2_t x)", rust: "fn F(x: u8)", want: nil},
+	// The build follows typedef chains (analysis.maxTypedefRounds).
+	{c: "void F(chain2_t x)", rust: "fn F(x: u8)", want: []string{"width!@0"}},
 
 	// Harmless.
 	{c: "void F(const struct thing *t)", rust: "fn F(t: *mut bindings::thing)", dir: ctype.Import, want: []string{"harmless@0"}},
@@ -224,12 +225,21 @@ func describeDiffs(ds []ctype.Diff) []string {
 	return out
 }
 
-// TestMissingTypedefs: a typedef chain deeper than the build's Ensure
-// rounds is unresolved (so comparisons stay silent) until the names
-// MissingTypedefs lists are ensured.
+// TestMissingTypedefs: until every link of a typedef chain is parsed the
+// type is unresolved (so comparisons stay silent); MissingTypedefs lists
+// the next link to ensure. The index is built here without the
+// workspace's Ensure rounds, which follow chains by themselves.
 func TestMissingTypedefs(t *testing.T) {
 	cases := []sigCase{{c: "void F(chain2_t x)", rust: "fn F(x: u8)"}}
-	ws, root := buildTree(t, sigTree(cases))
+	root := analysistest.WriteTxtar(t, sigTree(cases))
+	ix := index.New()
+	if _, err := (&index.Builder{Index: ix}).Build(context.Background(), []string{root}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Ensure(context.Background(), []string{"case_0", "chain2_t"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	ws := struct{ Index *index.Index }{ix}
 	snap, release := ws.Index.Snapshot()
 	rs := rustFile(t, snap, root, "drivers/sigs.rs")
 	res := ctype.NewResolver(snap, ctype.LP64)

@@ -205,8 +205,14 @@ func Run(ctx context.Context, snap *index.Snapshot, f *index.File, tree *treesit
 			errs = append(errs, err.Error())
 			continue
 		}
+		// A rule may grade its own reports (a signedness difference is a
+		// warning, a width difference an error); a severity the user set
+		// for the rule overrides both.
+		_, userSet := cfg.Rules[r.Code]
 		for _, d := range p.diags {
-			d.Severity = sev
+			if userSet || d.Severity == 0 {
+				d.Severity = sev
+			}
 			out = append(out, d)
 		}
 	}

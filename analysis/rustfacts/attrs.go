@@ -51,7 +51,9 @@ func (x *extractor) attribute(at treesitter.Node, a *itemAttrs) {
 		name, value = innerAttribute(args)
 	}
 	switch name {
-	case "no_mangle":
+	case "no_mangle", "export":
+		// The kernel's #[export] (rust/macros) adds #[no_mangle] after
+		// checking the signature against the C declaration bindgen saw.
 		a.noMangle = true
 	case "export_name":
 		a.exportName = value
