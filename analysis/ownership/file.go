@@ -57,12 +57,14 @@ type Owner struct {
 	Ctor  *Fn
 	// Drop spans the type's Drop impl; empty when the file has none.
 	Drop facts.Span
-	// Release is Drop's release of the field; Func is "" when Drop does
-	// not release it.
-	Release Call
+	// Releases are Drop's release calls of the field, in source order
+	// (a Drop may disable, then put).
+	Releases []Call
 	// Handled: something else may take care of the field (Drop passes it
-	// on, or another function releases such a field): without a release
-	// in Drop, rivet cannot call it a leak.
+	// to a Rust function or takes it out, Drop releases a value of self
+	// rivet cannot map to a field, or with no Drop, another function of
+	// the file releases such a field): without a release in Drop, rivet
+	// cannot call it a leak.
 	Handled bool
 }
 
@@ -117,8 +119,10 @@ type fileEnv struct {
 // dropInfo is what a type's Drop does with its fields.
 type dropInfo struct {
 	span     facts.Span
-	releases map[string]Call
-	mentions map[string]bool
+	releases map[string][]Call
+	// handed are the fields Drop gives to something other than a C call
+	// (a Rust function, a method, a move out of self).
+	handed map[string]bool
 	// opaque: Drop releases something of self rivet cannot map to a
 	// field, so any field may be released.
 	opaque bool
@@ -163,14 +167,19 @@ func (fe *fileEnv) cname(fn ts.Node) string {
 // fieldType is the declared type of typ's field, or "".
 func (fe *fileEnv) fieldType(typ, field string) string { return fe.structs[typ][field] }
 
-// dropReleases reports whether typ's Drop releases field.
-func (fe *fileEnv) dropReleases(typ, field string) bool {
+// dropReleases reports whether typ's Drop releases field with a function
+// that gives back what acquire returns.
+func (fe *fileEnv) dropReleases(typ, field, acquire string) bool {
 	d := fe.drops[typ]
-	if d == nil {
+	if d == nil || fe.env.KB == nil {
 		return false
 	}
-	_, ok := d.releases[field]
-	return ok
+	for _, c := range d.releases[field] {
+		if fe.env.KB.Releases(acquire, c.Func) {
+			return true
+		}
+	}
+	return false
 }
 
 // collect reads the file's struct fields and field accessors, then its
@@ -296,16 +305,17 @@ func stripPassThroughExcept(n ts.Node, keep func(method string, recv ts.Node) bo
 	}
 }
 
-// collectDrop records which fields a Drop impl releases and mentions.
+// collectDrop records which fields a Drop impl releases, and which it
+// hands to something else.
 func (fe *fileEnv) collectDrop(impl ts.Node) {
 	typ := typeName(impl.Field(ts.RustFieldType))
-	d := &dropInfo{span: spanOf(impl), releases: map[string]Call{}, mentions: map[string]bool{}}
+	d := &dropInfo{span: spanOf(impl), releases: map[string][]Call{}, handed: map[string]bool{}}
 	fe.drops[typ] = d
 	impl.Field(ts.RustFieldBody).Walk(func(n ts.Node) bool {
 		switch n.Kind() {
 		case ts.RustKindFieldExpression:
-			if n.Field(ts.RustFieldValue).Kind() == ts.RustKindSelf {
-				d.mentions[n.Field(ts.RustFieldField).Text()] = true
+			if n.Field(ts.RustFieldValue).Kind() == ts.RustKindSelf && fe.handsOn(n) {
+				d.handed[n.Field(ts.RustFieldField).Text()] = true
 			}
 		case ts.RustKindCallExpression:
 			name := fe.cname(n.Field(ts.RustFieldFunction))
@@ -322,10 +332,7 @@ func (fe *fileEnv) collectDrop(impl ts.Node) {
 			case unknownField:
 				d.opaque = true
 			default:
-				if _, dup := d.releases[f]; !dup {
-					d.releases[f] = Call{Func: name, Span: spanOf(n)}
-				}
-				d.mentions[f] = true
+				d.releases[f] = append(d.releases[f], Call{Func: name, Span: spanOf(n)})
 			}
 		}
 		return true
@@ -335,6 +342,40 @@ func (fe *fileEnv) collectDrop(impl ts.Node) {
 // unknownField is what selfField returns for a value derived from self in
 // a way rivet cannot map to one field.
 const unknownField = "?"
+
+// handsOn reports whether Drop gives a field of self to something other
+// than a C call or a null check: a Rust function or method, a binding, a
+// move. Through casts and pass-through methods, a field that ends as a
+// C call's argument (a release, or a call that only uses it) or as the
+// receiver of is_null() is not handed on.
+func (fe *fileEnv) handsOn(field ts.Node) bool {
+	n := field
+	for {
+		parent := n.Parent()
+		switch parent.Kind() {
+		case ts.RustKindParenthesizedExpression, ts.RustKindTypeCastExpression, ts.RustKindReferenceExpression, ts.RustKindUnaryExpression:
+			n = parent
+			continue
+		case ts.RustKindFieldExpression:
+			call := parent.Parent()
+			if call.Kind() == ts.RustKindGenericFunction {
+				call = call.Parent()
+			}
+			method := parent.Field(ts.RustFieldField).Text()
+			if call.Kind() == ts.RustKindCallExpression && (passThroughMethod[method] || method == "is_null") {
+				if method == "is_null" {
+					return false
+				}
+				n = call
+				continue
+			}
+			return parent.Field(ts.RustFieldValue).Equal(n) && call.Kind() == ts.RustKindCallExpression
+		case ts.RustKindArguments:
+			return fe.cname(parent.Parent().Field(ts.RustFieldFunction)) == ""
+		}
+		return true
+	}
+}
 
 // selfField returns the field of self an argument of Drop passes: `self.f`
 // through casts, an accessor method (`self.as_ptr()`), or `self.as_raw()`
@@ -507,8 +548,8 @@ func (fe *fileEnv) owners(fns []*Fn) []Owner {
 			o := Owner{Store: s, Ctor: fn}
 			if d := fe.drops[s.Type]; d != nil {
 				o.Drop = d.span
-				o.Release = d.releases[s.Field]
-				o.Handled = o.Release.Func == "" && (d.mentions[s.Field] || d.opaque)
+				o.Releases = d.releases[s.Field]
+				o.Handled = d.handed[s.Field] || d.opaque
 			} else {
 				o.Handled = fe.releasedFields[s.Field]
 			}

@@ -35,6 +35,15 @@ func (t table) LockType(name string) (isLock, atomic bool) {
 
 func (t table) TakesOwnership(typ, fn string) bool { return typ == "ARef" && fn == "from_raw" }
 
+// Releases pairs by the table's families.
+func (t table) Releases(acquire, release string) bool {
+	family := map[string]string{
+		"get_device": "dev", "put_device": "dev", "kmalloc": "slab", "kfree": "slab",
+		"clk_get": "clk", "clk_put": "clk", "vfree": "vm",
+	}
+	return family[acquire] != "" && family[acquire] == family[release]
+}
+
 var testKB = table{
 	"get_device":      {Acquire: AcquireValue, LockArg: -1, ReleaseArg: -1},
 	"put_device":      {Releases: true, ReleaseArg: 0, LockArg: -1},
@@ -107,8 +116,12 @@ func events(src string, f *File) []string {
 		}
 	}
 	for _, o := range f.Owners {
+		var rels []string
+		for _, r := range o.Releases {
+			rels = append(rels, r.Func)
+		}
 		out = append(out, fmt.Sprintf("owner %s.%s of %s@%d release=%s handled=%v", o.Store.Type, o.Store.Field,
-			o.Store.Res.Func, line(o.Store.Res.Call), o.Release.Func, o.Handled))
+			o.Store.Res.Func, line(o.Store.Res.Call), strings.Join(rels, ","), o.Handled))
 	}
 	slices.Sort(out)
 	return out

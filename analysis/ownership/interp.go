@@ -558,7 +558,6 @@ func (w *walker) assign(n ts.Node, st *state) {
 // store moves v into field of the method's own type: an owner, when that
 // type's Drop releases the field.
 func (w *walker) store(v val, field string, site facts.Span, st *state) {
-	releases := w.file.dropReleases(w.fn.Type, field)
 	for _, id := range v {
 		r := w.fn.Resources[id]
 		if r.Kind != Value {
@@ -566,7 +565,7 @@ func (w *walker) store(v val, field string, site facts.Span, st *state) {
 		}
 		w.fn.Stores = append(w.fn.Stores, OwnerStore{Res: r, Type: w.fn.Type, Field: field, Site: site})
 		rs := st.get(id)
-		if releases && rs.st.Has(Owned) {
+		if rs.st.Has(Owned) && w.file.dropReleases(w.fn.Type, field, r.Func) {
 			rs.st = rs.st&^Owned | HandedToOwner
 			rs.own, rs.ownDesc = site, "field `"+field+"` of "+w.fn.Type+", which its Drop releases"
 		} else {

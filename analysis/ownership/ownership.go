@@ -81,6 +81,10 @@ type Knowledge interface {
 	// ownership of a raw pointer (ARef::from_raw, KBox::from_raw,
 	// from_foreign).
 	TakesOwnership(typeName, fn string) bool
+	// Releases reports whether C function release gives back what C
+	// function acquire returns (for a field a Drop releases: is the
+	// stored value's owner then the Drop).
+	Releases(acquire, release string) bool
 }
 
 // Status is the set of states a resource may be in at one program point,

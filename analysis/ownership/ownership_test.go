@@ -485,14 +485,7 @@ impl NoDrop {
 			"release clk_put@11 of clk_get prior=owner",
 		},
 	},
-}
-
-func init() {
-	trackerCases = append(trackerCases, struct {
-		name string
-		src  string
-		want []string
-	}{
+	{
 		name: "Drop releases through accessors",
 		src: `pub struct Entry { entry: *mut bindings::dentry, parent: Option<Arc<Entry>> }
 impl Entry {
@@ -523,7 +516,61 @@ impl Drop for Table {
 			"owner Entry.entry of kmalloc@4 release=kfree handled=false",
 			"owner Table.ptr of kmalloc@17 release= handled=true",
 		},
-	})
+	},
+	{
+		name: "what Drop does with a field",
+		src: `pub struct Checked { buf: *mut c_void }
+impl Checked {
+    fn new() -> Self {
+        let buf = unsafe { bindings::kmalloc(8, bindings::GFP_KERNEL) };
+        let this = Self { buf };
+        unsafe { bindings::kfree(buf) };
+        this
+    }
+}
+impl Drop for Checked {
+    fn drop(&mut self) {
+        if !self.buf.is_null() {
+            unsafe { bindings::kfree(self.buf) };
+        }
+    }
+}
+pub struct Handed { buf: *mut c_void }
+impl Handed {
+    fn new() -> Self {
+        Self { buf: unsafe { bindings::kmalloc(8, bindings::GFP_KERNEL) } }
+    }
+}
+impl Drop for Handed {
+    fn drop(&mut self) {
+        free_later(self.buf);
+    }
+}
+pub struct Wrong { buf: *mut c_void }
+impl Wrong {
+    fn new() -> Self {
+        let buf = unsafe { bindings::kmalloc(8, bindings::GFP_KERNEL) };
+        let this = Self { buf };
+        unsafe { bindings::kfree(buf) };
+        this
+    }
+}
+impl Drop for Wrong {
+    fn drop(&mut self) {
+        unsafe { bindings::vfree(self.buf) };
+    }
+}`,
+		want: []string{
+			"owner Checked.buf of kmalloc@4 release=kfree handled=false",
+			"owner Handed.buf of kmalloc@20 release= handled=true",
+			"owner Wrong.buf of kmalloc@31 release=vfree handled=false",
+			// Wrong's Drop does not release what kmalloc returns, so
+			// the struct is no owner of it: the kfree after the store is
+			// not a second release.
+			"release kfree@33 of kmalloc prior=escaped",
+			"release kfree@6 of kmalloc prior=owner",
+		},
+	},
 }
 
 func TestTracker(t *testing.T) {

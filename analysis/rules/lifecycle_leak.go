@@ -97,11 +97,11 @@ func runLifecycleLeak(p *Pass) {
 			d.Related = append(d.Related, pairRelated(kb, l.Res.Func)...)
 		}
 	}
+	j := newJudge(p)
 	for _, o := range f.Owners {
-		if o.Release.Func != "" || o.Handled {
-			continue
+		if _, leak := ownerVerdict(j, o); leak {
+			reportOwnerLeak(p, o)
 		}
-		reportOwnerLeak(p, o)
 	}
 }
 

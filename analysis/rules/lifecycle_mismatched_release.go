@@ -3,7 +3,6 @@ package rules
 import (
 	"github.com/rivet-lsp/rivet/analysis/facts"
 	"github.com/rivet-lsp/rivet/analysis/lifecycle"
-	"github.com/rivet-lsp/rivet/analysis/link"
 	"github.com/rivet-lsp/rivet/analysis/ownership"
 )
 
@@ -76,10 +75,11 @@ in the ` + "`[lifecycle]`" + ` section.
 
 func runLifecycleMismatchedRelease(p *Pass) {
 	kb := knowledge(p)
+	j := newJudge(p)
 	f := ownershipOf(p)
 	for _, fn := range f.Fns {
 		for _, r := range fn.Releases {
-			if r.Res.Kind != ownership.Value || r.Res.Devm || !r.Prior.Has(ownership.Owned) || !mismatched(p, r.Res.Func, r.Func) {
+			if r.Res.Kind != ownership.Value || r.Res.Devm || !r.Prior.Has(ownership.Owned) || !mismatched(j, r.Res.Func, r.Func) {
 				continue
 			}
 			d := p.Report(callName(p, r.Call), "%s is released with %s(), which does not release it: use %s", what(kb, r.Res.Func), r.Func, releasesOf(kb, r.Res.Func))
@@ -89,69 +89,53 @@ func runLifecycleMismatchedRelease(p *Pass) {
 		}
 	}
 	for _, o := range f.Owners {
-		if o.Release.Func == "" || !mismatched(p, o.Store.Res.Func, o.Release.Func) {
+		rel, _ := ownerVerdict(j, o)
+		if rel == nil {
 			continue
 		}
 		s := o.Store
-		d := p.Report(callName(p, o.Release.Span), "the Drop of %s releases field `%s` with %s(), but the field holds %s (in %s), which %s releases",
-			s.Type, s.Field, o.Release.Func, what(kb, s.Res.Func), fnName(o.Ctor), releasesOf(kb, s.Res.Func))
+		d := p.Report(callName(p, rel.Span), "the Drop of %s releases field `%s` with %s(), but the field holds %s (in %s), which %s releases",
+			s.Type, s.Field, rel.Func, what(kb, s.Res.Func), fnName(o.Ctor), releasesOf(kb, s.Res.Func))
 		d.Related = append(d.Related, p.here(s.Res.Call, "acquired here by %s()", s.Res.Func), p.here(s.Site, "stored in %s.%s here", s.Type, s.Field))
 		d.Related = append(d.Related, pairRelated(kb, s.Res.Func)...)
 	}
 	for _, rc := range f.RefCounts {
-		reportRefCountMismatch(p, rc)
+		reportRefCountMismatch(p, j, rc)
 	}
 }
 
 // mismatched reports whether release is known not to release what acquire
-// acquires: the acquire's pair is known, does not list release, release
-// gives back other families only (a pair whose list of releases is
-// incomplete still shares its family with them), and release does not
-// take the very struct acquire returns (then it operates on that object —
-// drm_gpuvm_bo_put_deferred puts what drm_gpuvm_bo_create made — and a
-// pairing mined from names is not enough to call it wrong).
-func mismatched(p *Pass, acquire, release string) bool {
-	kb := knowledge(p)
-	pa := pairOf(kb, acquire)
-	if pa == nil || kb.PairsWith(acquire, release) {
-		return false
-	}
-	e := kb.Effect(release)
-	for _, pr := range e.Releases {
-		if pr.Family == pa.Family {
-			return false
+// acquires (see fitMismatch).
+func mismatched(j *judge, acquire, release string) bool {
+	return j.fit(acquire, release) == fitMismatch
+}
+
+// ownerVerdict judges an owner type's Drop against what its constructor
+// stored: the Drop release that mismatches it, or whether nothing in Drop
+// releases it (a leak). A release that fits, or one rivet cannot judge,
+// settles it.
+func ownerVerdict(j *judge, o ownership.Owner) (mismatch *ownership.Call, leak bool) {
+	for _, r := range o.Releases {
+		switch j.fit(o.Store.Res.Func, r.Func) {
+		case fitPairs, fitSameObject, fitUnknown:
+			return nil, false
 		}
 	}
-	return !sameObject(p, acquire, release, e.ReleaseArg)
-}
-
-// sameObject reports whether acquire returns a pointer to the struct that
-// release takes as argument arg.
-func sameObject(p *Pass, acquire, release string, arg int) bool {
-	a, r := link.BestFunc(p.Snap, acquire), link.BestFunc(p.Snap, release)
-	if a == nil || r == nil || arg < 0 || arg >= len(r.Params) {
-		return false
+	for i, r := range o.Releases {
+		if j.fit(o.Store.Res.Func, r.Func) == fitMismatch {
+			return &o.Releases[i], false
+		}
 	}
-	at := pointeeRecord(a.Return)
-	return at != "" && at == pointeeRecord(r.Params[arg].Type)
-}
-
-// pointeeRecord is the struct or union a pointer type points to, "" for
-// other types.
-func pointeeRecord(t facts.CType) string {
-	if t.Kind != facts.CTypePointer || t.Elem == nil || t.Elem.Kind != facts.CTypeRecord {
-		return ""
-	}
-	return t.Elem.Name
+	return nil, !o.Handled && j.knows(o.Store.Res.Func)
 }
 
 // reportRefCountMismatch reports a dec_ref release that pairs with none of
 // inc_ref's acquires.
-func reportRefCountMismatch(p *Pass, rc ownership.RefCount) {
+func reportRefCountMismatch(p *Pass, j *judge, rc ownership.RefCount) {
 	kb := knowledge(p)
 	var inc *ownership.Call
 	for i := range rc.Inc {
-		if pairOf(kb, rc.Inc[i].Func) != nil {
+		if j.knows(rc.Inc[i].Func) {
 			inc = &rc.Inc[i]
 			break
 		}
@@ -160,7 +144,7 @@ func reportRefCountMismatch(p *Pass, rc ownership.RefCount) {
 		return
 	}
 	for _, dec := range rc.Dec {
-		if !mismatched(p, inc.Func, dec.Func) {
+		if !mismatched(j, inc.Func, dec.Func) {
 			continue
 		}
 		d := p.Report(callName(p, dec.Span), "dec_ref of %s releases with %s(), but inc_ref takes the reference with %s(), which %s releases",

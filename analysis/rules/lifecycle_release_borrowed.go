@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"strings"
+
 	"github.com/rivet-lsp/rivet/analysis/facts"
 	"github.com/rivet-lsp/rivet/analysis/lifecycle"
 	"github.com/rivet-lsp/rivet/analysis/ownership"
@@ -67,10 +69,11 @@ in .rivet.toml.
 
 func runLifecycleReleaseBorrowed(p *Pass) {
 	kb := knowledge(p)
+	j := newJudge(p)
 	for _, fn := range ownershipOf(p).Fns {
 		for _, r := range fn.Releases {
 			switch {
-			case r.Res.Kind == ownership.Borrowed && r.Prior.Has(ownership.Owned) && releasesObjects(kb, r.Func):
+			case r.Res.Kind == ownership.Borrowed && r.Prior.Has(ownership.Owned) && j.releasesObjects(r.Func):
 				d := p.Report(callName(p, r.Call), "%s() releases %s, which this function borrows: the reference stays its owner's to drop", r.Func, r.Res.Desc)
 				if r.Res.Func != "" {
 					d.Related = append(d.Related, p.here(r.Res.Call, "borrowed from %s() here", r.Res.Func))
@@ -78,7 +81,7 @@ func runLifecycleReleaseBorrowed(p *Pass) {
 				} else {
 					d.Related = append(d.Related, p.here(r.Res.Call, "borrowed here"))
 				}
-			case r.Res.Kind == ownership.Value && r.Res.Devm && r.Prior.Has(ownership.Owned) && !kb.PairsWith(r.Res.Func, r.Func):
+			case r.Res.Kind == ownership.Value && r.Res.Devm && r.Prior.Has(ownership.Owned) && !devmRelease(j, r.Res.Func, r.Func):
 				early := releasesOf(kb, r.Res.Func)
 				if early == "" {
 					early = "its devm_ release function"
@@ -91,19 +94,6 @@ func runLifecycleReleaseBorrowed(p *Pass) {
 	}
 }
 
-// releasesObjects reports whether release gives back a reference or
-// memory (put_device, kfree): releasing a borrowed pointer with those
-// destroys someone else's object. Counters kept on an object the caller
-// merely uses (clk_unprepare, clk_disable) are not.
-func releasesObjects(kb *lifecycle.KB, release string) bool {
-	for _, pr := range kb.Effect(release).Releases {
-		if pr.Kind == lifecycle.Ref || pr.Kind == lifecycle.Alloc {
-			return true
-		}
-	}
-	return false
-}
-
 // borrowedRelated points at why a C function's result is borrowed.
 func borrowedRelated(kb *lifecycle.KB, fn string) []Related {
 	for _, s := range kb.Effect(fn).Sources {
@@ -112,4 +102,11 @@ func borrowedRelated(kb *lifecycle.KB, fn string) []Related {
 		}
 	}
 	return nil
+}
+
+// devmRelease reports whether release is how devm memory from acquire is
+// given back early: a pair says so, or it is a devm_ function itself
+// (devm_kfree, devm_free_irq).
+func devmRelease(j *judge, acquire, release string) bool {
+	return j.fit(acquire, release) == fitPairs || strings.HasPrefix(release, "devm_")
 }

@@ -10,7 +10,9 @@ import (
 	"sync"
 
 	"github.com/rivet-lsp/rivet/analysis/facts"
+	"github.com/rivet-lsp/rivet/analysis/index"
 	"github.com/rivet-lsp/rivet/analysis/lifecycle"
+	"github.com/rivet-lsp/rivet/analysis/link"
 	"github.com/rivet-lsp/rivet/analysis/ownership"
 	"github.com/rivet-lsp/rivet/treesitter"
 )
@@ -27,10 +29,10 @@ func knowledge(p *Pass) *lifecycle.KB {
 }
 
 // kbView is the knowledge base as the ownership tracker asks it.
-type kbView struct{ kb *lifecycle.KB }
+type kbView struct{ j *judge }
 
 func (v kbView) Effect(name string) ownership.Effect {
-	e := v.kb.Effect(name)
+	e := v.j.kb.Effect(name)
 	out := ownership.Effect{
 		LockArg:      -1,
 		ReleaseArg:   argIndex(e.ReleaseArg),
@@ -88,13 +90,182 @@ func lockClaims(e lifecycle.Effect) (*lifecycle.Pair, []lifecycle.Pair) {
 }
 
 func (v kbView) LockType(name string) (isLock, atomic bool) {
-	l := v.kb.Lock(name)
+	l := v.j.kb.Lock(name)
 	return l != nil, l != nil && l.Atomic
 }
 
 func (v kbView) TakesOwnership(typ, fn string) bool {
-	t := v.kb.Transfer(typ, fn)
+	t := v.j.kb.Transfer(typ, fn)
 	return t != nil && t.Takes
+}
+
+func (v kbView) Releases(acquire, release string) bool {
+	switch v.j.fit(acquire, release) {
+	case fitPairs, fitSameObject:
+		return true
+	}
+	return false
+}
+
+// judge decides how releases relate to acquisitions for one file. When
+// it judges the file's own owner types and AlwaysRefCounted impls, the
+// file is not evidence about itself: the pairs the knowledge base learned
+// from it are left out, or a wrong Drop would vouch for itself.
+type judge struct {
+	kb   *lifecycle.KB
+	snap *index.Snapshot
+	self string // the path whose pair claims are left out; "" for none
+	idx  *pairIndex
+}
+
+// newJudge returns the judge of the pass's file, leaving its own claims
+// out.
+func newJudge(p *Pass) *judge {
+	kb := knowledge(p)
+	return &judge{kb: kb, snap: p.Snap, self: p.File.Path, idx: pairsOf(kb)}
+}
+
+// inclusive returns a judge that takes every claim into account, the
+// file's own included: the tracker's question, whether a field's Drop
+// releases what is stored in it, is answered by that very Drop.
+func (j *judge) inclusive() *judge {
+	c := *j
+	c.self = ""
+	return &c
+}
+
+// releaseFit says how a release function relates to what an acquire
+// function returns.
+type releaseFit uint8
+
+const (
+	// fitUnknown: nothing outside the checked file pairs the acquire.
+	fitUnknown releaseFit = iota
+	// fitPairs: the release gives it back (a known pair, or the same
+	// family: lists of releases mined from one source are incomplete).
+	fitPairs
+	// fitSameObject: the release drops the very struct the acquire
+	// returns, by another family (drm_gpuvm_bo_put_deferred of what
+	// drm_gpuvm_bo_create made): perhaps right, and a pairing mined from
+	// names is not enough to say otherwise.
+	fitSameObject
+	// fitState: the release gives back a state of an object
+	// (regulator_disable, clk_unprepare), not the object.
+	fitState
+	// fitMismatch: the release drops objects of another family and
+	// another type (vfree of kmalloc memory, kfree of a device).
+	fitMismatch
+)
+
+// fit classifies release against acquire.
+func (j *judge) fit(acquire, release string) releaseFit {
+	claims := j.claims(j.idx.byAcquire[acquire])
+	if len(claims) == 0 {
+		return fitUnknown
+	}
+	families := map[string]bool{}
+	for _, c := range claims {
+		if c.ReleasedBy(release) {
+			return fitPairs
+		}
+		families[c.Family] = true
+	}
+	for _, c := range j.claims(j.idx.byRelease[release]) {
+		if families[c.Family] {
+			return fitPairs
+		}
+	}
+	object := j.releasesObjects(release)
+	switch {
+	case object && sameObject(j.snap, acquire, release, j.kb.Effect(release).ReleaseArg):
+		return fitSameObject
+	case object:
+		return fitMismatch
+	}
+	return fitState
+}
+
+// knows reports whether something outside the checked file pairs acquire.
+func (j *judge) knows(acquire string) bool { return len(j.claims(j.idx.byAcquire[acquire])) > 0 }
+
+// releasesObjects reports whether release gives back objects some
+// function returns (kfree, put_device), rather than a state taken on an
+// object the caller already had (regulator_disable, clk_unprepare).
+func (j *judge) releasesObjects(release string) bool {
+	for _, c := range j.claims(j.idx.byRelease[release]) {
+		if (c.Kind == lifecycle.Ref || c.Kind == lifecycle.Alloc) && j.kb.Effect(c.Acquire).AcquireArg == lifecycle.ArgReturn {
+			return true
+		}
+	}
+	return false
+}
+
+// claims filters out the pair claims the checked file is the source of.
+func (j *judge) claims(all []lifecycle.Pair) []lifecycle.Pair {
+	out := all[:0:0]
+	for _, c := range all {
+		if c.Source.Path != j.self {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// pairIndex is a knowledge base's pair claims by acquire and by release.
+type pairIndex struct {
+	byAcquire map[string][]lifecycle.Pair
+	byRelease map[string][]lifecycle.Pair
+}
+
+// pairIndexes keeps the index of the latest knowledge bases.
+var pairIndexes struct {
+	sync.Mutex
+	kbs  []*lifecycle.KB
+	idxs []*pairIndex
+}
+
+// pairsOf returns the pair index of kb, built once per knowledge base.
+func pairsOf(kb *lifecycle.KB) *pairIndex {
+	pairIndexes.Lock()
+	defer pairIndexes.Unlock()
+	for i, k := range pairIndexes.kbs {
+		if k == kb {
+			return pairIndexes.idxs[i]
+		}
+	}
+	idx := &pairIndex{byAcquire: map[string][]lifecycle.Pair{}, byRelease: map[string][]lifecycle.Pair{}}
+	for _, p := range kb.Pairs() {
+		idx.byAcquire[p.Acquire] = append(idx.byAcquire[p.Acquire], p)
+		for _, r := range p.Releases {
+			idx.byRelease[r] = append(idx.byRelease[r], p)
+		}
+	}
+	if len(pairIndexes.kbs) >= 4 {
+		pairIndexes.kbs, pairIndexes.idxs = pairIndexes.kbs[1:], pairIndexes.idxs[1:]
+	}
+	pairIndexes.kbs = append(pairIndexes.kbs, kb)
+	pairIndexes.idxs = append(pairIndexes.idxs, idx)
+	return idx
+}
+
+// sameObject reports whether acquire returns a pointer to the struct that
+// release takes as argument arg.
+func sameObject(snap *index.Snapshot, acquire, release string, arg int) bool {
+	a, r := link.BestFunc(snap, acquire), link.BestFunc(snap, release)
+	if a == nil || r == nil || arg < 0 || arg >= len(r.Params) {
+		return false
+	}
+	at := pointeeRecord(a.Return)
+	return at != "" && at == pointeeRecord(r.Params[arg].Type)
+}
+
+// pointeeRecord is the struct or union a pointer type points to, "" for
+// other types.
+func pointeeRecord(t facts.CType) string {
+	if t.Kind != facts.CTypePointer || t.Elem == nil || t.Elem.Kind != facts.CTypeRecord {
+		return ""
+	}
+	return t.Elem.Name
 }
 
 // argIndex maps the KB's argument positions to an index, -1 for none.
@@ -111,28 +282,30 @@ var trackerCache struct {
 type trackerEntry struct {
 	tree *treesitter.Tree
 	kb   *lifecycle.KB
+	snap *index.Snapshot
 	path string
 	file *ownership.File
 }
 
 // ownershipOf runs the tracker over the pass's file, once per tree.
 func ownershipOf(p *Pass) *ownership.File {
-	kb := knowledge(p)
+	j := newJudge(p)
+	kb := j.kb
 	trackerCache.Lock()
 	for _, e := range trackerCache.entries {
-		if e.tree == p.Tree && e.kb == kb && e.path == p.File.Path {
+		if e.tree == p.Tree && e.kb == kb && e.snap == p.Snap && e.path == p.File.Path {
 			trackerCache.Unlock()
 			return e.file
 		}
 	}
 	trackerCache.Unlock()
-	f := ownership.Analyze(p.Tree.Root(), ownership.Env{KB: kbView{kb}, Calls: ownership.CallNames(p.File.Rust)})
+	f := ownership.Analyze(p.Tree.Root(), ownership.Env{KB: kbView{j.inclusive()}, Calls: ownership.CallNames(p.File.Rust)})
 	trackerCache.Lock()
 	defer trackerCache.Unlock()
 	if len(trackerCache.entries) >= 8 {
 		trackerCache.entries = trackerCache.entries[1:]
 	}
-	trackerCache.entries = append(trackerCache.entries, trackerEntry{tree: p.Tree, kb: kb, path: p.File.Path, file: f})
+	trackerCache.entries = append(trackerCache.entries, trackerEntry{tree: p.Tree, kb: kb, snap: p.Snap, path: p.File.Path, file: f})
 	return f
 }
 
