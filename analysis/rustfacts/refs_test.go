@@ -1,6 +1,7 @@
 package rustfacts
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -259,5 +260,30 @@ func TestCalls(t *testing.T) {
 	got := callViews(src, extract(t, src))
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Calls (-want +got):\n%s", diff)
+	}
+}
+
+// A module that binds the name `bindings` to something else (nova-core's
+// `use r570_144 as bindings;`) has no bindgen references through it.
+func TestBindingsShadowedByUse(t *testing.T) {
+	r := extract(t, `
+use r570_144 as bindings;
+fn f() -> bindings::GspFwHeader { todo!() }
+mod inner {
+    use super::bindings;
+    fn g(x: bindings::Other) {}
+}
+mod real {
+    use kernel::bindings;
+    fn h() { unsafe { bindings::get_device(core::ptr::null_mut()) }; }
+}
+fn k() { unsafe { ::bindings::put_device(core::ptr::null_mut()) } }
+`)
+	var names []string
+	for _, ref := range r.BindingRefs {
+		names = append(names, ref.Name)
+	}
+	if got := strings.Join(names, " "); got != "get_device put_device" {
+		t.Errorf("binding refs %q, want only get_device and put_device", got)
 	}
 }

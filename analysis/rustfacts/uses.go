@@ -12,23 +12,30 @@ import (
 // bindgen items imported by name.
 type scope struct {
 	parent  *scope            // the enclosing scope a block sees; nil for a module
-	modules map[string]bool   // `use kernel::bindings as b` binds "b"
+	modules map[string]bool   // `use kernel::bindings as b` binds "b" (true); `use fw as bindings` shadows "bindings" (false)
 	items   map[string]string // `use kernel::bindings::device as dev` maps "dev" to "device"
 }
 
 // isModule reports whether name denotes the bindings module in s.
-// `bindings` always does: it is the bindgen crate in the kernel and the
-// name every `use kernel::bindings;` brings in.
+// `bindings` does unless a use in scope binds the name to something else
+// (nova-core's `use r570_144 as bindings;` names its own generated
+// module): it is the bindgen crate in the kernel and the name every
+// `use kernel::bindings;` brings in.
 func (s *scope) isModule(name string) bool {
-	if name == bindingsCrate {
-		return true
-	}
 	for ; s != nil; s = s.parent {
-		if s.modules[name] {
-			return true
+		if is, ok := s.modules[name]; ok {
+			return is
 		}
 	}
-	return false
+	return name == bindingsCrate
+}
+
+// bindModule records whether alias names the bindings module in s.
+func (s *scope) bindModule(alias string, is bool) {
+	if s.modules == nil {
+		s.modules = map[string]bool{}
+	}
+	s.modules[alias] = is
 }
 
 // item returns the bindgen name an imported name stands for.
@@ -98,15 +105,19 @@ func (s *scope) moduleEnd(segs []seg) int {
 		return -1
 	}
 	switch segs[i].text {
-	case bindingsCrate:
-		return i
 	case "kernel", "crate", "$crate":
 		if i+1 < len(segs) && segs[i+1].text == bindingsCrate {
 			return i + 1
 		}
 		return -1
 	}
-	if i == 0 && s.isModule(segs[0].text) {
+	if i == 1 { // ::bindings, the extern crate itself
+		if segs[1].text == bindingsCrate {
+			return 1
+		}
+		return -1
+	}
+	if s.isModule(segs[0].text) {
 		return 0
 	}
 	return -1
@@ -131,10 +142,13 @@ func (x *extractor) useDecl(n treesitter.Node, s *scope) {
 			continue
 		}
 		if m := s.moduleEnd(l.segs); m == len(l.segs)-1 {
-			if s.modules == nil {
-				s.modules = map[string]bool{}
-			}
-			s.modules[l.alias] = true
+			s.bindModule(l.alias, true)
+			continue
+		}
+		if l.alias == bindingsCrate {
+			// `use other as bindings;`, `use super::bindings;`: the name
+			// means another module here.
+			s.bindModule(l.alias, false)
 			continue
 		}
 		name, i, ok := s.resolve(l.segs)
