@@ -75,7 +75,7 @@ func TestResolve(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, kind, cause, decl, def, helper string
-		blocklisted                           bool
+		blocklisted                          bool
 	}{
 		{name: "get_device", kind: "function", decl: "include/linux/dev.h", def: "drivers/base/core.c", helper: "-"},
 		{name: "dev_get_drvdata", kind: "helper", decl: "include/linux/dev.h", def: "-", helper: "rust/helpers/dev.c"},
