@@ -84,6 +84,15 @@ pub fn guarded(m: &Mutex<u32>) -> Result {
     Ok(())
 }
 
+pub unsafe fn try_bump(lock: *mut bindings::spinlock_t, count: &mut u32) -> bool {
+    if unsafe { bindings::spin_trylock(lock) } == 0 {
+        return false;
+    }
+    *count += 1;
+    unsafe { bindings::spin_unlock(lock) };
+    true
+}
+
 pub unsafe fn two_locks(a: *mut bindings::spinlock_t, b: *mut bindings::spinlock_t) {
     unsafe { bindings::spin_lock(a) };
     unsafe { bindings::spin_lock(b) };

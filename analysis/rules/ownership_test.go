@@ -46,6 +46,7 @@ void clk_unprepare(struct clk *clk);
 int clk_enable(struct clk *clk);
 
 void spin_lock(spinlock_t *lock) __acquires(lock);
+int spin_trylock(spinlock_t *lock) __cond_acquires(true, lock);
 void spin_unlock(spinlock_t *lock) __releases(lock);
 void mutex_lock(struct mutex *lock) __acquires(lock);
 void mutex_unlock(struct mutex *lock) __releases(lock);
