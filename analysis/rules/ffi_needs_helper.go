@@ -82,7 +82,7 @@ func runFFINeedsHelper(p *Pass) {
 	}
 	for i := range r.BindingRefs {
 		ref := &r.BindingRefs[i]
-		if ref.Kind == facts.RefType || !isKernelBindingRef(p, ref) {
+		if ref.Kind == facts.RefType {
 			continue
 		}
 		t := resolveRef(p, ref)

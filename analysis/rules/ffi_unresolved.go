@@ -79,9 +79,6 @@ func runFFIUnresolved(p *Pass) {
 	if k := p.Snap.Kernel(); k != nil {
 		for i := range r.BindingRefs {
 			ref := &r.BindingRefs[i]
-			if !isKernelBindingRef(p, ref) {
-				continue
-			}
 			t := resolveRef(p, ref)
 			if t.Kind != link.Unresolved {
 				continue
@@ -122,20 +119,11 @@ func runFFIUnresolved(p *Pass) {
 // or a bare `extern`, which means the same.
 func isCABI(abi string) bool { return abi == "C" || abi == "" }
 
-// isKernelBindingRef reports whether a bindings:: reference of the file
-// reaches the kernel's bindgen crate. A crate may name a module of its own
-// `bindings` (`use r570_144 as bindings;` in nova-core): the bare
-// `bindings::` paths of such a file are its own, not bindgen's.
-func isKernelBindingRef(p *Pass, ref *facts.RBindingRef) bool {
-	if !localBindings(p.File.Rust) {
-		return true
-	}
-	path := p.Text(ref.PathSpan)
-	return strings.HasPrefix(path, "kernel::bindings::") || strings.HasPrefix(path, "::kernel::bindings::")
-}
-
 // localBindings reports whether the name `bindings` in a file denotes a
-// module of its own crate rather than the bindgen crate.
+// module of its own crate rather than the bindgen crate (`use r570_144
+// as bindings;` in nova-core, a `mod bindings`). rustfacts already leaves
+// such paths out of BindingRefs; other readers of the file's paths need
+// the same answer.
 func localBindings(r *facts.Rust) bool {
 	for _, m := range r.Mods {
 		if m.Name == "bindings" {

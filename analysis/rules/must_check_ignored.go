@@ -224,7 +224,7 @@ func cCallsOf(p *Pass, want func(cCall) bool) []cCall {
 	var out []cCall
 	for i := range r.BindingRefs {
 		ref := &r.BindingRefs[i]
-		if ref.Kind != facts.RefCall || !isKernelBindingRef(p, ref) {
+		if ref.Kind != facts.RefCall {
 			continue
 		}
 		c := cCall{Name: ref.Name, RustName: "bindings::" + ref.Name}
