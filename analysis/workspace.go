@@ -40,6 +40,10 @@ type Workspace struct {
 type Options struct {
 	// CacheDir is where the persistent facts cache lives; "" disables it.
 	CacheDir string
+	// OnKnowledge, when set, is called after the lifecycle knowledge was
+	// rebuilt in the background (see Lifecycle): diagnostics and hints
+	// computed meanwhile may have used the previous one.
+	OnKnowledge func()
 	// Logf receives diagnostics about indexing.
 	Logf func(format string, args ...any)
 	// Skip leaves paths out of indexing (configuration excludes).

@@ -106,6 +106,9 @@ func (s *Server) makeWorkspace(roots []string) *analysis.Workspace {
 			s.logger.Debug("index: " + fmt.Sprintf(format, args...))
 		},
 		Skip: skipFilter(s.currentConfig(), roots),
+		// Diagnostics and hints made with the previous lifecycle
+		// knowledge are refreshed like after any change of facts.
+		OnKnowledge: s.indexChanged,
 	}
 	switch s.cacheDir {
 	case "":

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rivet-lsp/rivet/analysis"
 	"github.com/rivet-lsp/rivet/analysis/lifecycle"
@@ -270,10 +271,13 @@ func TestUnknownFunction(t *testing.T) {
 }
 
 // TestWorkspaceCache checks that the workspace builds one KB per index
-// generation and lifecycle configuration.
+// generation and lifecycle configuration, serves the previous one at once
+// after a change, and rebuilds it in the background when edits pause,
+// saying so through OnKnowledge.
 func TestWorkspaceCache(t *testing.T) {
 	root, _ := filepath.Abs("../../testdata/kernel")
-	ws := analysis.NewWorkspace([]string{root}, analysis.Options{})
+	rebuilt := make(chan struct{}, 1)
+	ws := analysis.NewWorkspace([]string{root}, analysis.Options{OnKnowledge: func() { rebuilt <- struct{}{} }})
 	if _, err := ws.Build(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -287,8 +291,20 @@ func TestWorkspaceCache(t *testing.T) {
 	ws.Refresh(context.Background(), root+"/drivers/clk/clk.c")
 	snap, release = ws.Index.Snapshot()
 	c := ws.Lifecycle(snap, nil)
+	gen := snap.Gen
 	release()
-	if c == a || c.Gen() != snap.Gen {
-		t.Errorf("a new generation (%d) reused the KB of %d", snap.Gen, a.Gen())
+	if c != a {
+		t.Errorf("a new generation (%d) did not get the previous KB at once", gen)
+	}
+	select {
+	case <-rebuilt:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no background rebuild after the change")
+	}
+	snap, release = ws.Index.Snapshot()
+	d := ws.Lifecycle(snap, nil)
+	release()
+	if d == a || d.Gen() < gen {
+		t.Errorf("after the rebuild: KB of generation %d, want %d or later", d.Gen(), gen)
 	}
 }
