@@ -31,7 +31,8 @@ type CheckOptions struct {
 func (w *Workspace) Check(ctx context.Context, opts CheckOptions) ([]rules.Diagnostic, error) {
 	snap, release := w.Index.Snapshot()
 	defer release()
-	extra := w.extra(snap, opts.Config)
+	// A batch run must not use knowledge of an older generation.
+	extra := map[string]any{ExtraLifecycle: w.LifecycleFresh(snap, opts.Config)}
 	var files []*index.File
 	snap.Files(func(f *index.File) bool {
 		if f.Rust != nil || (f.C != nil && fullFacts(f)) {

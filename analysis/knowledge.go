@@ -65,6 +65,26 @@ func (w *Workspace) Lifecycle(snap *index.Snapshot, cfg *config.Config) *lifecyc
 	return kb
 }
 
+// LifecycleFresh is Lifecycle without staleness: the knowledge base of
+// snap's own generation, built now if need be (batch runs).
+func (w *Workspace) LifecycleFresh(snap *index.Snapshot, cfg *config.Config) *lifecycle.KB {
+	kb := w.Lifecycle(snap, cfg)
+	if kb.Gen() == snap.Gen {
+		return kb
+	}
+	c := &w.kb
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.kb.Gen() == snap.Gen {
+		return c.kb
+	}
+	kb = lifecycle.Build(context.Background(), snap, c.cfg)
+	if kb.Gen() > c.kb.Gen() {
+		c.kb = kb
+	}
+	return kb
+}
+
 // scheduleKB (re)arms the background rebuild. Callers hold w.kb.mu.
 func (w *Workspace) scheduleKB() {
 	c := &w.kb
