@@ -25,6 +25,13 @@ type Workspace struct {
 	roots []string
 	opts  Options
 
+	// pubMu orders the publication of a path's facts with the opening of
+	// a buffer for it, so a disk refresh never lands after a buffer
+	// opened meanwhile. It is taken before mu and never while holding an
+	// index snapshot: readers take mu under a snapshot, so waiting for
+	// the index's write lock while holding mu would deadlock with them.
+	pubMu sync.Mutex
+
 	mu   sync.Mutex
 	docs map[string]*Document
 	// cache is the facts cache of the last Build; cacheDirty says it
@@ -217,6 +224,8 @@ func (w *Workspace) Open(ctx context.Context, path string, version int32, text [
 	if err := d.update(ctx, version, text); err != nil {
 		return nil, err
 	}
+	w.pubMu.Lock()
+	defer w.pubMu.Unlock()
 	w.mu.Lock()
 	if old := w.docs[path]; old != nil {
 		old.close()
@@ -282,11 +291,11 @@ func (w *Workspace) Refresh(ctx context.Context, path string) {
 
 // putUnlessOpen publishes the disk's facts of path (nil: the file is
 // gone), replacing those of a buffer that was closed, unless a buffer is
-// open again: under w.mu, so an Open racing with it publishes after.
+// open again: under w.pubMu, so an Open racing with it publishes after.
 func (w *Workspace) putUnlessOpen(path string, f *index.File) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.docs[path] != nil {
+	w.pubMu.Lock()
+	defer w.pubMu.Unlock()
+	if w.Document(path) != nil {
 		return
 	}
 	if f == nil {
