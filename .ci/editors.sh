@@ -69,13 +69,15 @@ fi
 export RIVET_BIN="$tmp/rivet"
 export XDG_CACHE_HOME="$tmp/cache" # rivet's facts cache: none from earlier runs
 
+# Standard input is /dev/null: CI may leave it open, and Neovim reads a
+# piped standard input into a buffer.
 timed "neovim (headless)" \
 	env RIVET_LOG="$tmp/nvim-rivet.log" \
-	timeout 180 nvim --headless -u editors/nvim/test/init.lua
+	timeout 180 nvim --headless -u editors/nvim/test/init.lua </dev/null
 
 timed "emacs eglot (batch)" \
 	env RIVET_LOG="$tmp/emacs-rivet.log" \
-	timeout 180 emacs --batch -l editors/emacs/test/rivet-test.el
+	timeout 180 emacs --batch -l editors/emacs/test/rivet-test.el </dev/null
 
 vscode() {
 	cd "$repo/editors/vscode"
