@@ -383,7 +383,11 @@ func gfpOf(args []ts.Node) (flag string, sleeps bool) {
 // says sleeps, or any call passing a sleeping GFP flag) made while an
 // atomic section is held on every path.
 func (w *walker) checkSleep(n ts.Node, callee string, isC, maySleep bool, args []ts.Node, st *state) {
-	flag, flagSleeps := gfpOf(args)
+	var flag string
+	var flagSleeps bool
+	if strings.Contains(n.Text(), "GFP_") {
+		flag, flagSleeps = gfpOf(args)
+	}
 	var why string
 	switch {
 	case flag != "" && !flagSleeps:

@@ -36,7 +36,8 @@ func CallNames(r *facts.Rust) map[uint32]string {
 
 // File is what the tracker found in one Rust file.
 type File struct {
-	// Fns are the file's functions and closures, in source order.
+	// Fns are the file's functions in source order, each followed by the
+	// closures and nested functions in its body.
 	Fns []*Fn
 	// Owners are the owner-type stores, each with its type's Drop.
 	Owners []Owner
@@ -78,27 +79,54 @@ type RefCount struct {
 }
 
 // Analyze runs the tracker over every function and closure of a Rust
-// file's tree and checks owner types against their Drop impls.
+// file's tree and checks owner types against their Drop impls. A file
+// that names no bindings and passes no GFP flag has nothing to track.
 func Analyze(root ts.Node, env Env) *File {
-	fe := &fileEnv{env: env, effects: map[string]Effect{}, structs: map[string]map[string]string{},
-		drops: map[string]*dropInfo{}, accessors: map[string]map[string]string{}, releasedFields: map[string]bool{}}
-	fe.collect(root)
 	out := &File{}
-	root.Walk(func(n ts.Node) bool {
-		switch n.Kind() {
-		case ts.RustKindFunctionItem, ts.RustKindClosureExpression:
-			if fn := fe.analyzeFn(n); fn != nil {
-				out.Fns = append(out.Fns, fn)
-			}
-		case ts.RustKindImplItem:
-			if lastSeg(n.Field(ts.RustFieldTrait).Text()) == "AlwaysRefCounted" {
-				out.RefCounts = append(out.RefCounts, fe.refCount(n))
-			}
+	if src := root.Text(); len(env.Calls) == 0 && !strings.Contains(src, "bindings") && !strings.Contains(src, "GFP_") {
+		return out
+	}
+	fe := &fileEnv{env: env, effects: map[string]Effect{}, structs: map[string]map[string]string{},
+		drops: map[string]*dropInfo{}, accessors: map[string]map[string]string{}, root: root}
+	fns, impls := items(root)
+	fe.collect(impls)
+	for _, impl := range impls {
+		if lastSeg(impl.Field(ts.RustFieldTrait).Text()) == "AlwaysRefCounted" {
+			out.RefCounts = append(out.RefCounts, fe.refCount(impl))
 		}
-		return true
-	})
+	}
+	for len(fns) > 0 {
+		n := fns[0]
+		fns = fns[1:]
+		fn, nested := fe.analyzeFn(n)
+		if fn != nil {
+			out.Fns = append(out.Fns, fn)
+		}
+		fns = append(nested, fns...)
+	}
 	out.Owners = fe.owners(out.Fns)
 	return out
+}
+
+// items returns the file's functions (outside function bodies: the
+// walker finds the closures and functions inside them) and impl blocks,
+// and records its structs. Macro bodies are token trees and hold none.
+func items(root ts.Node) (fns, impls []ts.Node) {
+	root.Walk(func(n ts.Node) bool {
+		switch n.Kind() {
+		case ts.RustKindSourceFile, ts.RustKindModItem, ts.RustKindDeclarationList, ts.RustKindTraitItem:
+			return true
+		case ts.RustKindImplItem:
+			impls = append(impls, n)
+			return true
+		case ts.RustKindFunctionItem:
+			fns = append(fns, n)
+		case ts.RustKindStructItem:
+			impls = append(impls, n) // collect reads the fields
+		}
+		return false
+	})
+	return fns, impls
 }
 
 // fileEnv is what the walkers of one file share.
@@ -112,8 +140,9 @@ type fileEnv struct {
 	// (`fn as_ptr(&self) -> *mut T { self.ptr.as_ptr() }`).
 	accessors map[string]map[string]string
 	// releasedFields are field names some release call in the file gives
-	// back (`kfree(x.buf)`).
+	// back (`kfree(x.buf)`), found on first need.
 	releasedFields map[string]bool
+	root           ts.Node
 }
 
 // dropInfo is what a type's Drop does with its fields.
@@ -182,34 +211,39 @@ func (fe *fileEnv) dropReleases(typ, field, acquire string) bool {
 	return false
 }
 
-// collect reads the file's struct fields and field accessors, then its
-// Drop impls and the fields its release calls give back, before any
-// function is interpreted.
-func (fe *fileEnv) collect(root ts.Node) {
-	root.Walk(func(n ts.Node) bool {
-		switch n.Kind() {
-		case ts.RustKindStructItem:
+// collect reads the struct fields and field accessors of the file's
+// items, then its Drop impls, before any function is interpreted.
+func (fe *fileEnv) collect(items []ts.Node) {
+	for _, n := range items {
+		switch {
+		case n.Kind() == ts.RustKindStructItem:
 			fe.collectStruct(n)
-		case ts.RustKindImplItem:
-			if n.Field(ts.RustFieldTrait).IsNull() {
-				fe.collectAccessors(n)
-			}
+		case n.Field(ts.RustFieldTrait).IsNull():
+			fe.collectAccessors(n)
 		}
-		return true
-	})
-	root.Walk(func(n ts.Node) bool {
-		switch n.Kind() {
-		case ts.RustKindImplItem:
-			if lastSeg(n.Field(ts.RustFieldTrait).Text()) == "Drop" {
-				fe.collectDrop(n)
-			}
-		case ts.RustKindCallExpression:
-			if f := fe.releasedField(n); f != "" {
-				fe.releasedFields[f] = true
-			}
+	}
+	for _, n := range items {
+		if n.Kind() == ts.RustKindImplItem && lastSeg(n.Field(ts.RustFieldTrait).Text()) == "Drop" {
+			fe.collectDrop(n)
 		}
-		return true
-	})
+	}
+}
+
+// releasesField reports whether some release call in the file gives back
+// a field of that name (`kfree(x.buf)`).
+func (fe *fileEnv) releasesField(field string) bool {
+	if fe.releasedFields == nil {
+		fe.releasedFields = map[string]bool{}
+		fe.root.Walk(func(n ts.Node) bool {
+			if n.Kind() == ts.RustKindCallExpression {
+				if f := fe.releasedField(n); f != "" {
+					fe.releasedFields[f] = true
+				}
+			}
+			return true
+		})
+	}
+	return fe.releasedFields[field]
 }
 
 func (fe *fileEnv) collectStruct(n ts.Node) {
@@ -239,10 +273,11 @@ func (fe *fileEnv) collectAccessors(impl ts.Node) {
 			continue
 		}
 		kids := item.Field(ts.RustFieldBody).NamedChildren()
-		if len(kids) == 0 {
+		last := lastCode(kids)
+		if last < 0 {
 			continue
 		}
-		tail := stripPassThrough(kids[lastCode(kids)])
+		tail := stripPassThrough(kids[last])
 		if tail.Kind() == ts.RustKindFieldExpression && tail.Field(ts.RustFieldValue).Kind() == ts.RustKindSelf {
 			if fe.accessors[typ] == nil {
 				fe.accessors[typ] = map[string]string{}
@@ -421,12 +456,12 @@ func (fe *fileEnv) selfField(arg ts.Node, typ string) string {
 // "Foo".
 func typeName(t ts.Node) string { return lastSeg(t.Text()) }
 
-// analyzeFn runs the tracker over one function or closure; nil when it
-// has no body.
-func (fe *fileEnv) analyzeFn(n ts.Node) *Fn {
+// analyzeFn runs the tracker over one function or closure (nil when it
+// has no body), and returns the closures and functions nested in it.
+func (fe *fileEnv) analyzeFn(n ts.Node) (*Fn, []ts.Node) {
 	body := n.Field(ts.RustFieldBody)
 	if body.IsNull() {
-		return nil
+		return nil, nil
 	}
 	fn := &Fn{Name: n.Field(ts.RustFieldName).Text(), Span: spanOf(n), Ret: compact(n.Field(ts.RustFieldReturnType).Text())}
 	if impl := n.Ancestor(ts.RustKindImplItem); !impl.IsNull() {
@@ -439,7 +474,7 @@ func (fe *fileEnv) analyzeFn(n ts.Node) *Fn {
 	w.pushScope()
 	w.params0(n.Field(ts.RustFieldParameters), st, n.Kind() == ts.RustKindClosureExpression)
 	w.run(body, st)
-	return fn
+	return fn, w.nested
 }
 
 // params0 binds the parameters: `&T` parameters and `&self` are borrowed,
@@ -551,7 +586,7 @@ func (fe *fileEnv) owners(fns []*Fn) []Owner {
 				o.Releases = d.releases[s.Field]
 				o.Handled = d.handed[s.Field] || d.opaque
 			} else {
-				o.Handled = fe.releasedFields[s.Field]
+				o.Handled = fe.releasesField(s.Field)
 			}
 			out = append(out, o)
 		}

@@ -68,6 +68,9 @@ type walker struct {
 	leaked    map[int]bool
 	lockExits map[int]*lockExit
 	fieldRes  map[string]int // borrowed field pseudo-resources by text
+	// nested are the closures and functions met in the body, to be
+	// analysed on their own.
+	nested []ts.Node
 }
 
 func (w *walker) newRes(r *Resource) int {
@@ -177,8 +180,10 @@ func (w *walker) block(n ts.Node, st *state) val {
 		case ts.RustKindExpressionStatement:
 			x := w.expr(c.NamedChild(0), st)
 			w.discard(x, c, st)
+		case ts.RustKindFunctionItem:
+			w.nested = append(w.nested, c)
 		case ts.RustKindLineComment, ts.RustKindBlockComment, ts.RustKindEmptyStatement,
-			ts.RustKindFunctionItem, ts.RustKindStructItem, ts.RustKindEnumItem, ts.RustKindImplItem,
+			ts.RustKindStructItem, ts.RustKindEnumItem, ts.RustKindImplItem,
 			ts.RustKindUseDeclaration, ts.RustKindConstItem, ts.RustKindStaticItem, ts.RustKindTraitItem,
 			ts.RustKindTypeItem, ts.RustKindMacroDefinition, ts.RustKindModItem, ts.RustKindUnionItem,
 			ts.RustKindAttributeItem, ts.RustKindInnerAttributeItem:
@@ -195,7 +200,7 @@ func (w *walker) block(n ts.Node, st *state) val {
 	return v
 }
 
-// lastCode is the index of the last child that is not a comment.
+// lastCode is the index of the last child that is not a comment, or -1.
 func lastCode(kids []ts.Node) int {
 	for i := len(kids) - 1; i >= 0; i-- {
 		if !kids[i].IsExtra() {
@@ -437,6 +442,7 @@ func (w *walker) expr(n ts.Node, st *state) val {
 	case ts.RustKindLoopExpression, ts.RustKindWhileExpression, ts.RustKindForExpression:
 		return w.loop(n, st)
 	case ts.RustKindClosureExpression:
+		w.nested = append(w.nested, n)
 		w.capture(n.Field(ts.RustFieldBody), st)
 		return nil
 	case ts.RustKindMacroInvocation:
@@ -689,7 +695,7 @@ func (w *walker) nulls(c ts.Node, st *state) (onTrue, onFalse val) {
 		return w.nulls(c.NamedChild(0), st)
 	case ts.RustKindUnsafeBlock:
 		b := c.FirstChildOfKind(ts.RustKindBlock)
-		if k := b.NamedChildren(); len(k) > 0 {
+		if k := b.NamedChildren(); lastCode(k) >= 0 {
 			return w.nulls(k[lastCode(k)], st)
 		}
 	case ts.RustKindUnaryExpression:
