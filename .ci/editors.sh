@@ -81,7 +81,8 @@ timed "emacs eglot (batch)" \
 
 vscode() {
 	cd "$repo/editors/vscode"
-	npm ci --no-audit --no-fund --loglevel=error &&
+	# One retry: the registry is the only network this step needs.
+	{ npm ci --no-audit --no-fund --loglevel=error || npm ci --no-audit --no-fund --loglevel=error; } &&
 		npm test &&
 		npx vsce package --skip-license --out "$tmp/rivet.vsix" &&
 		ls -l "$tmp/rivet.vsix"
