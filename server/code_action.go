@@ -23,8 +23,8 @@ func init() {
 // the diagnostic it fixes and its edit as a workspace edit, which may
 // touch other files. The diagnostics are recomputed, not read from the
 // request's context. The result is never null.
-func (s *Server) codeAction(ctx context.Context, params *protocol.CodeActionParams) ([]protocol.CodeAction, error) {
-	out := []protocol.CodeAction{}
+func (s *Server) codeAction(ctx context.Context, params *protocol.CodeActionParams) ([]codeAction, error) {
+	out := []codeAction{}
 	ws := s.workspace()
 	path, ok := uriPath(params.TextDocument.URI)
 	if ws == nil || !ok || !wantsKind(params.Context.Only, protocol.QuickFix) {
@@ -53,7 +53,7 @@ func (s *Server) codeAction(ctx context.Context, params *protocol.CodeActionPara
 			if !ok {
 				continue // a file of the fix cannot be read: never apply half a fix
 			}
-			out = append(out, protocol.CodeAction{
+			out = append(out, codeAction{
 				Title:       fix.Title,
 				Kind:        protocol.QuickFix,
 				Diagnostics: []protocol.Diagnostic{diag},
@@ -78,16 +78,47 @@ func wantsKind(only []protocol.CodeActionKind, kind protocol.CodeActionKind) boo
 	return false
 }
 
+// codeAction is protocol.CodeAction with a workspace edit that may create
+// files.
+type codeAction struct {
+	Title       string                  `json:"title"`
+	Kind        protocol.CodeActionKind `json:"kind,omitempty"`
+	Diagnostics []protocol.Diagnostic   `json:"diagnostics,omitempty"`
+	Edit        *workspaceEdit          `json:"edit,omitempty"`
+}
+
+// workspaceEdit is protocol.WorkspaceEdit whose documentChanges may mix
+// resource operations (CreateFile) with text document edits, as the
+// specification allows and protocol v0.12.0's type cannot express.
+//
+// https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#workspaceEdit
+type workspaceEdit struct {
+	Changes         map[protocol.DocumentURI][]protocol.TextEdit `json:"changes,omitempty"`
+	DocumentChanges []any                                        `json:"documentChanges,omitempty"`
+}
+
 // fixEdit converts a fix to a workspace edit: versioned documentChanges
 // when the client supports them (open documents carry their version, the
-// others null), else changes keyed by URI.
-func (s *Server) fixEdit(conv *converter, res analysis.FileDiagnostics, fix rules.Fix) (*protocol.WorkspaceEdit, bool) {
-	if !s.documentChangesSupported() {
-		we, ok := conv.workspaceEdit(fix.Edits)
-		return &we, ok
-	}
+// others null), else changes keyed by URI. A fix that creates a file
+// needs a client that takes the create resource operation; for others it
+// is not offered (false), like a fix whose files cannot be read.
+func (s *Server) fixEdit(conv *converter, res analysis.FileDiagnostics, fix rules.Fix) (*workspaceEdit, bool) {
 	paths, byPath := analysis.FixEdits(fix)
-	we := &protocol.WorkspaceEdit{DocumentChanges: make([]protocol.TextDocumentEdit, 0, len(paths))}
+	creates := false
+	for _, e := range fix.Edits {
+		creates = creates || e.Create
+	}
+	if !s.documentChangesSupported() {
+		if creates {
+			return nil, false
+		}
+		we, ok := conv.workspaceEdit(fix.Edits)
+		return &workspaceEdit{Changes: we.Changes}, ok
+	}
+	if creates && !s.createSupported() {
+		return nil, false
+	}
+	we := &workspaceEdit{DocumentChanges: make([]any, 0, len(paths))}
 	for _, path := range paths {
 		uri := s.uriFor(path)
 		tde := protocol.TextDocumentEdit{TextDocument: protocol.OptionalVersionedTextDocumentIdentifier{
@@ -95,6 +126,15 @@ func (s *Server) fixEdit(conv *converter, res analysis.FileDiagnostics, fix rule
 			Version:                s.editVersion(res, path, uri),
 		}}
 		for _, e := range byPath[path] {
+			if e.Create {
+				we.DocumentChanges = append(we.DocumentChanges, protocol.CreateFile{
+					Kind: protocol.CreateResourceOperation, URI: uri,
+					Options: &protocol.CreateFileOptions{IgnoreIfExists: true},
+				})
+				tde.TextDocument.Version = nil
+				tde.Edits = append(tde.Edits, protocol.TextEdit{NewText: e.NewText})
+				continue
+			}
 			rng, ok := conv.spanRange(e.Path, e.Span)
 			if !ok {
 				return nil, false
@@ -104,6 +144,21 @@ func (s *Server) fixEdit(conv *converter, res analysis.FileDiagnostics, fix rule
 		we.DocumentChanges = append(we.DocumentChanges, tde)
 	}
 	return we, true
+}
+
+// createSupported reports whether the client applies the create resource
+// operation in workspace edits.
+func (s *Server) createSupported() bool {
+	w := s.clientCaps.Workspace
+	if w == nil || w.WorkspaceEdit == nil {
+		return false
+	}
+	for _, op := range w.WorkspaceEdit.ResourceOperations {
+		if op == string(protocol.CreateResourceOperation) {
+			return true
+		}
+	}
+	return false
 }
 
 // editVersion is the version a text document edit applies to: the

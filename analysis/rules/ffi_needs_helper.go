@@ -157,7 +157,7 @@ func helperFix(snap *index.Snapshot, k *index.Kernel, name string, decl *link.Lo
 	if !ok {
 		return Fix{}, false
 	}
-	create := Edit{Path: target, NewText: "// SPDX-License-Identifier: GPL-2.0\n\n#include <" + header + ">\n\n" + text + "\n"}
+	create := Edit{Path: target, Create: true, NewText: "// SPDX-License-Identifier: GPL-2.0\n\n#include <" + header + ">\n\n" + text + "\n"}
 	return Fix{Title: title + "a new " + relPath(k, target), Edits: []Edit{create, list}}, true
 }
 

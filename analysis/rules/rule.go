@@ -110,11 +110,14 @@ type Fix struct {
 	Edits []Edit
 }
 
-// Edit replaces Span of Path with NewText (an empty span inserts).
+// Edit replaces Span of Path with NewText (an empty span inserts). With
+// Create, Path does not exist yet: the edit creates it with NewText as its
+// whole content.
 type Edit struct {
 	Path    string
 	Span    facts.Span
 	NewText string
+	Create  bool
 }
 
 // Pass is what a rule sees of one file.
