@@ -35,10 +35,6 @@ type DiagnoseOptions struct {
 	Partial bool
 }
 
-// absenceCodes are the rules whose reports claim that the tree lacks
-// something, and which a partial index therefore makes wrong.
-var absenceCodes = map[string]bool{"ffi-unresolved": true}
-
 // Diagnose runs the enabled rules on one file, as Check does on every
 // file: on the open document's current text and tree when the file is
 // open, else on the disk's text when the index knows the file and rules
@@ -48,7 +44,10 @@ var absenceCodes = map[string]bool{"ffi-unresolved": true}
 func (w *Workspace) Diagnose(ctx context.Context, path string, opts DiagnoseOptions) (FileDiagnostics, error) {
 	res, err := w.diagnose(ctx, path, opts.Config)
 	if opts.Partial {
-		res.Diags = slices.DeleteFunc(res.Diags, func(d rules.Diagnostic) bool { return absenceCodes[d.Code] })
+		res.Diags = slices.DeleteFunc(res.Diags, func(d rules.Diagnostic) bool {
+			r := rules.ByCode(d.Code)
+			return r != nil && r.ReportsAbsence
+		})
 	}
 	return res, err
 }

@@ -12,11 +12,12 @@ import (
 // declares: bindings:: paths bindgen cannot generate and extern-block
 // items no C file defines.
 var FFIUnresolved = register(&Rule{
-	Code:     "ffi-unresolved",
-	Title:    "A `bindings::NAME` or `extern \"C\"` item that names no C declaration, helper or constant in the tree.",
-	Severity: Error,
-	Lang:     facts.LangRust,
-	Run:      runFFIUnresolved,
+	Code:           "ffi-unresolved",
+	ReportsAbsence: true,
+	Title:          "A `bindings::NAME` or `extern \"C\"` item that names no C declaration, helper or constant in the tree.",
+	Severity:       Error,
+	Lang:           facts.LangRust,
+	Run:            runFFIUnresolved,
 	Doc: `# ffi-unresolved
 
 A ` + "`bindings::NAME`" + ` (or an item of an ` + "`extern \"C\"`" + ` block) that names no C

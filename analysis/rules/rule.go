@@ -77,6 +77,10 @@ type Rule struct {
 	Severity Severity
 	// Lang restricts the rule to one language's files; 0 runs it on both.
 	Lang facts.Lang
+	// ReportsAbsence marks a rule whose reports claim the tree lacks
+	// something (ffi-unresolved): while the index is partial they may be
+	// wrong, so editors hold them back until indexing ends.
+	ReportsAbsence bool
 	// Run reports the rule's findings on one file.
 	Run func(*Pass)
 }
