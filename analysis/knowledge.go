@@ -27,11 +27,11 @@ const ExtraLifecycle = "lifecycle"
 // A missing base, or one built with another configuration, is built
 // synchronously.
 type kbCache struct {
-	mu      sync.Mutex
-	kb      *lifecycle.KB
-	cfg     *config.Config // the configuration it was built with
-	key     string         // cfg's [lifecycle] section, printed
-	timer   *time.Timer    // pending background rebuild
+	mu    sync.Mutex
+	kb    *lifecycle.KB
+	cfg   *config.Config // the configuration it was built with
+	key   string         // cfg's [lifecycle] section, printed
+	timer *time.Timer    // pending background rebuild
 }
 
 // kbQuiet is how long edits must pause before a stale knowledge base is
