@@ -19,7 +19,8 @@ import "strings"
 //     upper-case attribute macros around declarations;
 //   - types passed to macros (`container_of(p, struct foo, m)`) are blanked
 //     down to one word;
-//   - `SYSCALL_DEFINEn(name, ...) {` reads `long name(...) {`;
+//   - `SYSCALL_DEFINEn(name, ...) {` and `BPF_CALL_n(name, ...) {` read
+//     `long name(...) {`;
 //   - GNU case ranges lose their upper bound, offsetof its member path
 //     beyond the first name, declarations their asm labels, and `};` after
 //     a function its `;`;
@@ -77,7 +78,7 @@ var cRules = func() map[string]cRule {
 		__softirq_entry __kprobes __noinstr noinstr __noinline noinline
 		noinline_for_stack noinline_for_tracing notrace asmlinkage
 		__preserve_most __rust_helper __bpf_kfunc __init_memblock
-		__lockfunc __ksym __kconfig __exception_irq_entry
+		__lockfunc __ksym __kconfig __exception_irq_entry __efiapi
 		__acquires_ret __acquires_shared_ret __releases_ret
 		__reentrant_ctx_lock __context_unsafe __noendbr __initmv __nosave
 		__kptr __kptr_untrusted __percpu_kptr __arena __success __failure
@@ -608,8 +609,26 @@ func (m *masker) unknownIdentC(i int, name string, st *cState) int {
 		return m.blankInvocation(i)
 	case (st.depth() == 0 || st.in(braceBlock) && m.isIdent(st.prev, "static")) && isMacroCase(name) && m.declaresByMacro(i, st):
 		return m.declarationMacro(i, st)
+	case st.in(braceBlock) && m.statementStart(st.prev) && m.isAssign(m.closer(i+1)+1) &&
+		(strings.HasPrefix(name, "DECLARE_") || strings.HasPrefix(name, "DEFINE_")):
+		// DECLARE_BITMAP(mask, N) = {};: a local declared by a macro.
+		return m.declarationMacro(i, st)
+	case (st.depth() == 0 || st.in(braceRecord)) && isMacroCase(name) && m.plainWord(st.prev) &&
+		(m.plainWord(st.prev2) || m.is(st.prev2, '*')) && (after == ';' || after == ',' || after == '='):
+		// NvP64 pControl NV_ALIGN_BYTES(8);: an attribute after a declarator.
+		return m.blankArguments(i)
 	}
 	return i
+}
+
+// blankArguments blanks the macro invocation at i without anything after
+// it and returns the index of its `)`.
+func (m *masker) blankArguments(i int) int {
+	c := m.closer(i + 1)
+	start, end := m.toks[i].start, m.toks[c].end
+	m.blank(start, end)
+	m.note(m.text(i), m.inner(i+1, c), start, end)
+	return c
 }
 
 // attributeWord reports whether the unknown word at i can only be a macro
@@ -624,7 +643,7 @@ func (m *masker) attributeWord(i int, name string, st *cState) bool {
 	if strings.HasPrefix(name, "KERN_") && i+1 < len(m.toks) && m.toks[i+1].kind == tokIdent {
 		return true
 	}
-	if st.depth() > 0 && !st.in(braceRecord) {
+	if st.depth() > 0 && !st.in(braceRecord) && !(st.in(braceBlock) && m.is(st.prev, ']')) {
 		return false
 	}
 	if st.depth() == 0 && m.isStorageClass(st.prev) && !cTypeWords[name] && !declarationStarters[name] {
@@ -635,15 +654,19 @@ func (m *masker) attributeWord(i int, name string, st *cState) bool {
 			return true
 		}
 	}
+	if st.depth() == 0 && (cTypeWords[m.prevText(st)] || m.plainWord(st.prev)) && !m.isTagKeyword(st.prev) &&
+		m.plainWord(i+1) && m.is(i+2, '(') {
+		// static int INIT unxz(...), efi_status_t __efiapi f(...): a word
+		// between a type and a function name.
+		return true
+	}
 	if !isMacroCase(name) {
 		return false
 	}
-	if st.depth() == 0 && m.declarationStart(st.prev) && m.startsDeclaration(i+1) {
-		return true
-	}
-	if st.depth() == 0 && (cTypeWords[m.prevText(st)] || m.plainWord(st.prev)) && !m.isTagKeyword(st.prev) &&
-		m.plainWord(i+1) && m.is(i+2, '(') {
-		// static int INIT unxz(...): between a type and a function name.
+	if st.depth() == 0 && m.declarationStart(st.prev) &&
+		(m.startsDeclaration(i+1) || m.plainWord(i+1) && (m.plainWord(i+2) || m.is(i+2, '*'))) {
+		// TC_INDIRECT_SCOPE int f(void), __EXTERN_INLINE u8 f(void): a
+		// word before a whole declaration.
 		return true
 	}
 	if !m.is(i+1, ';') && !m.isAssign(i+1) && !m.is(i+1, ',') {
@@ -1071,9 +1094,13 @@ func (m *masker) endsDeclarator(p int) bool {
 	return !cNotCalls[w] && !declarationStarters[w] && w != "volatile" && w != "goto" && w != "inline"
 }
 
-// isSyscallDefine reports whether name is SYSCALL_DEFINE1 to 6, or the
-// COMPAT_ one. SYSCALL_DEFINE0(name) has no parameter list to make.
+// isSyscallDefine reports whether name is SYSCALL_DEFINE1 to 6, the
+// COMPAT_ one, or BPF_CALL_1 to 5, which define functions the same way.
+// SYSCALL_DEFINE0(name) has no parameter list to make.
 func isSyscallDefine(name string) bool {
+	if n, ok := strings.CutPrefix(name, "BPF_CALL_"); ok {
+		return len(n) == 1 && n[0] >= '1' && n[0] <= '5'
+	}
 	rest, ok := strings.CutPrefix(name, "COMPAT_")
 	if !ok {
 		rest = name

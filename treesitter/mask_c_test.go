@@ -273,6 +273,15 @@ func TestMaskCDeclarationMacros(t *testing.T) {
 		want: "struct r { u32 a : 4; ~~~~~~~~ ~~~~~~~~~~~~~~~~~ unsigned b : 2; };",
 		anns: []string{"unnamed bit-field(u32 :12)", "unnamed bit-field(unsigned int : 4)"},
 	}, {
+		// Attribute words and macros before and after whole declarations.
+		in:   "__EXTERN_INLINE u8 rd(void);\nefi_status_t __efiapi entry(void *h);\nstruct p { NvP64 ctl NV_ALIGN_BYTES(8); };",
+		want: "~~~~~~~~~~~~~~~ u8 rd(void);\nefi_status_t ~~~~~~~~ entry(void *h);\nstruct p { NvP64 ctl ~~~~~~~~~~~~~~~~~; };",
+		anns: []string{"__EXTERN_INLINE()", "__efiapi()", "NV_ALIGN_BYTES(8)"},
+	}, {
+		in:   "void f(void) { DECLARE_BITMAP(mask, 8) = {}; char n[4] ACPI_NONSTRING; }",
+		want: "void f(void) { ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~ char n[4] ~~~~~~~~~~~~~~; }",
+		anns: []string{"DECLARE_BITMAP(mask, 8)", "ACPI_NONSTRING()"},
+	}, {
 		// offsetof takes a member path.
 		in:   "int o = offsetof(struct bpf_array, map.max_entries[1]);",
 		want: "int o = offsetof(struct bpf_array, map~~~~~~~~~~~~~~~);",
@@ -317,6 +326,9 @@ func TestMaskCMakesKernelCodeParse(t *testing.T) {
 		"static inline long g(void) { register long r0 asm(\"r0\") = 1; return r0; }",
 		"#ifdef __ASSEMBLY__\n.macro FOO x\n\tmov x, %r0\n.endm\n#else\nint f(void);\n#endif\n",
 		"COMPAT_SYSCALL_DEFINE3(ioctl, unsigned int, fd, unsigned int, cmd, compat_ulong_t, arg)\n{\n\treturn 0;\n}",
+		"BPF_CALL_2(bpf_map_pop, struct bpf_map *, map, void *, value)\n{\n\treturn 0;\n}",
+		"__EXTERN_INLINE u8 rd(void);\nefi_status_t __efiapi entry(void *h);\nstruct p { NvP64 ctl NV_ALIGN_BYTES(8); };",
+		"void f(void) { DECLARE_BITMAP(mask, 8) = {}; char n[4] ACPI_NONSTRING; }",
 	})
 }
 
