@@ -3,6 +3,7 @@ package analysis_test
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"sync"
 	"testing"
@@ -57,5 +58,40 @@ int a(void);
 	case <-time.After(30 * time.Second):
 		pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
 		t.Fatal("refreshes and readers deadlocked")
+	}
+}
+
+// TestRefreshStaysInsideRoots: a watched-file change on a symbolic link
+// out of the roots must not index the file it points to, as the walk
+// does not (found by the stress client, whose churn turns a source file
+// into such a link); a link inside the roots still is.
+func TestRefreshStaysInsideRoots(t *testing.T) {
+	root := analysistest.WriteTxtar(t, `
+-- a.c --
+int in_tree(void);
+`)
+	outside := analysistest.WriteTxtar(t, `
+-- secret.c --
+int outside_secret(void);
+`)
+	ctx := context.Background()
+	ws := analysis.NewWorkspace([]string{root}, analysis.Options{})
+	if _, err := ws.Build(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	r := ws.Roots()[0]
+	for link, target := range map[string]string{"out.c": outside + "/secret.c", "in.c": r + "/a.c"} {
+		if err := os.Symlink(target, filepath.Join(root, link)); err != nil {
+			t.Fatal(err)
+		}
+		ws.Refresh(ctx, r+"/"+link)
+	}
+	snap, release := ws.Index.Snapshot()
+	defer release()
+	if n := len(snap.CDecls("outside_secret")); n != 0 {
+		t.Errorf("a link out of the roots was indexed: %d declarations of outside_secret", n)
+	}
+	if n := len(snap.CDecls("in_tree")); n != 2 {
+		t.Errorf("in_tree has %d declarations, want 2 (a.c and the link in.c)", n)
 	}
 }

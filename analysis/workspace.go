@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -269,6 +270,10 @@ func (w *Workspace) Refresh(ctx context.Context, path string) {
 	if w.Document(path) != nil {
 		return // the buffer wins
 	}
+	if !w.within(path) {
+		w.putUnlessOpen(path, nil) // a link out of the roots is never indexed, as in the walk
+		return
+	}
 	st, err := index.StatFile(path)
 	if err != nil {
 		w.putUnlessOpen(path, nil)
@@ -287,6 +292,22 @@ func (w *Workspace) Refresh(ctx context.Context, path string) {
 		return
 	}
 	w.putUnlessOpen(path, f)
+}
+
+// within reports whether path, symbolic links resolved, lies inside a
+// root. A path that does not resolve is not.
+func (w *Workspace) within(path string) bool {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return false
+	}
+	real = filepath.ToSlash(real)
+	for _, r := range w.roots {
+		if strings.HasPrefix(real, strings.TrimSuffix(r, "/")+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // putUnlessOpen publishes the disk's facts of path (nil: the file is
