@@ -417,19 +417,12 @@ func (fe *fileEnv) handsOn(field ts.Node) bool {
 // when typ has a single field; unknownField for other values computed
 // from self, "" for values not from self.
 func (fe *fileEnv) selfField(arg ts.Node, typ string) string {
-	a := arg
-	for {
-		a = stripPassThroughExcept(a, func(method string, recv ts.Node) bool {
-			_, ok := fe.accessors[typ][method]
-			return ok && recv.Kind() == ts.RustKindSelf
-		})
-		if a.Kind() != ts.RustKindCallExpression {
-			break
-		}
-		fn := a.Field(ts.RustFieldFunction)
-		if fn.Kind() != ts.RustKindFieldExpression || fn.Field(ts.RustFieldValue).Kind() != ts.RustKindSelf {
-			break
-		}
+	a := stripPassThroughExcept(arg, func(method string, recv ts.Node) bool {
+		_, ok := fe.accessors[typ][method]
+		return ok && recv.Kind() == ts.RustKindSelf
+	})
+	if fn := a.Field(ts.RustFieldFunction); a.Kind() == ts.RustKindCallExpression &&
+		fn.Kind() == ts.RustKindFieldExpression && fn.Field(ts.RustFieldValue).Kind() == ts.RustKindSelf {
 		if f, ok := fe.accessors[typ][fn.Field(ts.RustFieldField).Text()]; ok {
 			return f
 		}
