@@ -33,10 +33,23 @@ func (s *Server) codeAction(ctx context.Context, params *protocol.CodeActionPara
 	enc := s.positionEncoding()
 	opts := analysis.DiagnoseOptions{Config: s.currentConfig(), Partial: s.indexPartial()}
 	res, err := ws.CodeActions(ctx, path, opts, func(text []byte) facts.Span {
+		// The range, widened to the rivet diagnostics the client sends
+		// as context: Neovim asks with the cursor at the start of the
+		// line and the line's diagnostics in the context.
 		x := newLineIndex(text, enc)
-		start, _ := x.offset(int64(params.Range.Start.Line), int64(params.Range.Start.Character))
-		end, _ := x.offset(int64(params.Range.End.Line), int64(params.Range.End.Character))
-		return facts.Span{Start: uint32(start), End: uint32(max(start, end))}
+		span := func(r protocol.Range) (int, int) {
+			start, _ := x.offset(int64(r.Start.Line), int64(r.Start.Character))
+			end, _ := x.offset(int64(r.End.Line), int64(r.End.Character))
+			return start, max(start, end)
+		}
+		start, end := span(params.Range)
+		for _, d := range params.Context.Diagnostics {
+			if d.Source == diagnosticSource {
+				s, e := span(d.Range)
+				start, end = min(start, s), max(end, e)
+			}
+		}
+		return facts.Span{Start: uint32(start), End: uint32(end)}
 	})
 	if ctx.Err() != nil {
 		return nil, ctx.Err()

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -110,5 +111,40 @@ func TestCodeActionCreatesHelperFile(t *testing.T) {
 		if strings.Contains(a.Title, "lock.c") {
 			t.Errorf("a client that cannot create files was offered %q", a.Title)
 		}
+	}
+}
+
+// TestCodeActionContextDiagnostics: a request whose range misses the
+// diagnostic (Neovim's cursor at the start of the line) still gets its
+// fixes when the client passes the diagnostic as context.
+func TestCodeActionContextDiagnostics(t *testing.T) {
+	root, _ := filepath.Abs("../testdata/kernel")
+	c, uri, text := caSession(t, root, "drivers/demo/checks.rs")
+	line := caLine(t, text, "bindings::clk_get_rate(clk.as_raw()) } // want")
+	actions := codeActions(t, c, uri, line)
+	if len(actions) == 0 || len(actions[0].Diagnostics) == 0 {
+		t.Fatalf("no action with a diagnostic on line %d", line)
+	}
+	diag := actions[0].Diagnostics[0]
+	if diag.Range.Start.Character == 0 {
+		t.Fatalf("the diagnostic starts at column 0: the test needs it further right")
+	}
+	ask := func(ctx []protocol.Diagnostic) int {
+		var got []json.RawMessage
+		params := protocol.CodeActionParams{
+			TextDocument: protocol.TextDocumentIdentifier{URI: uri},
+			Range:        protocol.Range{Start: protocol.Position{Line: line}, End: protocol.Position{Line: line}},
+			Context:      protocol.CodeActionContext{Diagnostics: ctx},
+		}
+		if err := c.Call(protocol.MethodTextDocumentCodeAction, params, &got); err != nil {
+			t.Fatalf("codeAction: %v", err)
+		}
+		return len(got)
+	}
+	if n := ask([]protocol.Diagnostic{}); n != 0 {
+		t.Errorf("%d actions for a range missing the diagnostic, without context; want 0", n)
+	}
+	if n := ask([]protocol.Diagnostic{diag}); n == 0 {
+		t.Errorf("no action with the diagnostic as context")
 	}
 }

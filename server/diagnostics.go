@@ -30,7 +30,8 @@ func init() {
 //
 //   - pushed with textDocument/publishDiagnostics, for every open document,
 //     when the client does not declare pull support (Neovim 0.7, eglot):
-//     after an edit (debounced), and again whenever the facts they depend
+//     after an edit (at once after a pause, debounced within a burst),
+//     and again whenever the facts they depend
 //     on change — index batches during a build, a build's end, watched
 //     files, configuration. Closing a document clears its diagnostics.
 //   - pulled with textDocument/diagnostic when the client declares
@@ -40,7 +41,8 @@ func init() {
 // textDocument/diagnostic is answered in both cases, with the same items.
 
 const (
-	// editDelay debounces the passes of a document being edited.
+	// editDelay debounces the passes of a document being edited in a
+	// burst (an edit after a pause is diagnosed at once).
 	editDelay = 100 * time.Millisecond
 	// factsDelay coalesces the passes that changes of facts ask for.
 	factsDelay = 50 * time.Millisecond
@@ -286,6 +288,8 @@ type docPasses struct {
 	gen     uint64             // timers made so far
 	cancel  context.CancelFunc // of the running pass; nil: none runs
 	again   bool               // run once more when the running pass ends
+	// lastEdit is when edited was last called.
+	lastEdit time.Time
 
 	pubMu     sync.Mutex // held while publishing
 	forgotten bool       // forget ran: publish nothing more; guarded by pubMu
@@ -295,8 +299,11 @@ func newPassScheduler(base context.Context, run func(context.Context, protocol.D
 	return &passScheduler{base: base, run: run, docs: map[protocol.DocumentURI]*docPasses{}}
 }
 
-// edited cancels the running pass of uri and schedules a pass after
-// delay, replacing a waiting one.
+// edited asks for a pass of uri after an edit. An edit after a pause
+// (none in the last delay, no pass running or waiting) is diagnosed at
+// once, so a single keystroke costs no latency; an edit in a burst
+// cancels the running pass and (re)starts the delay, so a burst costs one
+// pass at its end.
 func (p *passScheduler) edited(uri protocol.DocumentURI, delay time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -304,6 +311,13 @@ func (p *passScheduler) edited(uri protocol.DocumentURI, delay time.Duration) {
 		return
 	}
 	d := p.doc(uri)
+	now := time.Now()
+	quiet := now.Sub(d.lastEdit) >= delay
+	d.lastEdit = now
+	if quiet && d.cancel == nil && d.waiting == 0 {
+		p.start(uri, d)
+		return
+	}
 	if d.cancel != nil {
 		d.cancel()
 		d.again = false

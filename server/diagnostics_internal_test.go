@@ -128,19 +128,25 @@ func TestPassSchedulerCoalesces(t *testing.T) {
 	}
 }
 
-// TestPassSchedulerDebounces: edits within the delay make one pass.
+// TestPassSchedulerDebounces: an edit after a pause is diagnosed at once;
+// edits in a burst cancel that pass and make one more, after the burst.
 func TestPassSchedulerDebounces(t *testing.T) {
 	probe := newPassProbe(t)
 	sched := newPassScheduler(context.Background(), probe.run)
-	for i := 0; i < 5; i++ {
-		sched.edited(testURI, time.Hour)
+	sched.edited(testURI, time.Hour) // after a pause: no delay
+	first := probe.next()
+	for i := 0; i < 4; i++ {
+		sched.edited(testURI, time.Hour) // a burst: waits
+	}
+	if err := waitDone(first.ctx); err != nil {
+		t.Fatal("the burst did not cancel the first pass")
 	}
 	probe.idle()
-	sched.edited(testURI, 0) // the last edit, with no delay
+	sched.edited(testURI, 0) // the last edit of the burst, with no delay
 	close(probe.next().release)
 	probe.idle()
-	if _, published := probe.state(); len(published) != 1 {
-		t.Errorf("published %v, want one pass", published)
+	if _, published := probe.state(); len(published) != 1 || published[0] == first.n {
+		t.Errorf("published %v, want one pass after the burst", published)
 	}
 }
 
@@ -163,7 +169,7 @@ func TestPassSchedulerForget(t *testing.T) {
 	if sched.forget(testURI) {
 		t.Error("forget twice: still known")
 	}
-	sched.edited(testURI, time.Hour)
+	sched.invalidate(testURI, time.Hour)
 	sched.stop()
 	sched.edited(testURI, 0)
 	probe.idle()
