@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
+	"runtime/pprof"
 
 	"github.com/rivet-lsp/rivet/server"
 )
@@ -15,6 +17,8 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.Bool("stdio", true, "speak LSP over stdin/stdout (the only transport; accepted because VS Code's client appends it)")
 	logFile := fs.String("log", "", "append the server log to `FILE` (default: stderr)")
 	logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn or error")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the session to `FILE` (for performance reports)")
+	memProfile := fs.String("memprofile", "", "write a heap profile to `FILE` when the session ends")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -38,6 +42,28 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		logOut = f
 	}
 	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "rivet serve: %v\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "rivet serve: %v\n", err)
+			return exitUsage
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if *memProfile != "" {
+		defer func() {
+			if f, err := os.Create(*memProfile); err == nil {
+				runtime.GC()
+				pprof.WriteHeapProfile(f)
+				f.Close()
+			}
+		}()
+	}
 	in, out := readCloser(stdin), writeCloser(stdout)
 	err = server.Serve(ctx, server.Stdio(in, out), server.Options{Logger: logger, Version: version()})
 	if err != nil {

@@ -55,12 +55,13 @@ func main() {
 	edit := flag.String("edit", "rust/kernel/device.rs", "file edited to time diagnostics (relative to root)")
 	n := flag.Int("n", 100, "samples per measurement")
 	cache := flag.String("cache", "", "XDG_CACHE_HOME for the server (\"\" keeps the environment's)")
+	serveArgs := flag.String("serve-args", "", "extra arguments for rivet serve, space-separated (e.g. -cpuprofile /tmp/cpu.prof)")
 	flag.Parse()
 	if *root == "" {
 		fmt.Fprintln(os.Stderr, "lspbench: -root is required")
 		os.Exit(2)
 	}
-	res, err := run(*rivet, *root, *open, *edit, *n, *cache)
+	res, err := run(*rivet, *root, *open, *edit, *n, *cache, strings.Fields(*serveArgs))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lspbench:", err)
 		os.Exit(1)
@@ -86,9 +87,9 @@ type diagEvent struct {
 	count   int
 }
 
-func run(rivet, root, openRel, editRel string, n int, cacheHome string) (*result, error) {
+func run(rivet, root, openRel, editRel string, n int, cacheHome string, serveArgs []string) (*result, error) {
 	root, _ = filepath.Abs(root)
-	cmd := exec.Command(rivet, "serve", "--log-level", "warn")
+	cmd := exec.Command(rivet, append([]string{"serve", "--log-level", "warn"}, serveArgs...)...)
 	cmd.Stderr = os.Stderr
 	if cacheHome != "" {
 		cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+cacheHome)
