@@ -1,6 +1,8 @@
 package treesitter
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -224,15 +226,43 @@ func (m *masker) replace(start, end uint32, kw string) {
 // source). Each pass notes in source order; passes start a new run with
 // nextRun, and result merges the runs.
 func (m *masker) note(name, args string, start, end uint32) {
+	start, end = m.absorb(start, end)
 	m.anns = append(m.anns, Annotation{Name: strings.Clone(name), Args: strings.Clone(args), Start: start, End: end})
 }
 
-// nextRun ends the current run of annotations; the next note starts one.
-func (m *masker) nextRun() {
-	if len(m.anns) > 0 {
-		m.runs = append(m.runs, m.anns)
-		m.anns = nil
+// absorb drops the annotations of finished runs that overlap [start, end)
+// (a named variadic in a #define that a rule now blanks as part of a
+// macro's arguments) and returns the span widened to cover them, so
+// spans stay disjoint and every rewritten byte stays in one.
+func (m *masker) absorb(start, end uint32) (uint32, uint32) {
+	for k, r := range m.runs {
+		lo := sort.Search(len(r), func(j int) bool { return r[j].End > start })
+		hi := lo
+		for hi < len(r) && r[hi].Start < end {
+			start, end = min(start, r[hi].Start), max(end, r[hi].End)
+			hi++
+		}
+		if hi > lo {
+			m.runs[k] = append(r[:lo], r[hi:]...)
+		}
 	}
+	return start, end
+}
+
+// nextRun ends the current run of annotations, sorting it (a rule can
+// note a span after the spans of tokens it leaves to later rules: the
+// type arguments of a call before its other arguments); the next note
+// starts a new run.
+func (m *masker) nextRun() {
+	if len(m.anns) == 0 {
+		return
+	}
+	byStart := func(a, b Annotation) int { return cmp.Compare(a.Start, b.Start) }
+	if !slices.IsSortedFunc(m.anns, byStart) {
+		slices.SortFunc(m.anns, byStart)
+	}
+	m.runs = append(m.runs, m.anns)
+	m.anns = nil
 }
 
 // annotated reports whether offset off lies in the span of an annotation
@@ -245,19 +275,6 @@ func (m *masker) annotated(off uint32) bool {
 		}
 	}
 	return false
-}
-
-// dropWithin removes the annotations of finished runs that lie inside
-// [start, end), which a later rewrite covers.
-func (m *masker) dropWithin(start, end uint32) {
-	for k, r := range m.runs {
-		lo := sort.Search(len(r), func(j int) bool { return r[j].Start >= start })
-		hi := lo
-		for hi < len(r) && r[hi].End <= end {
-			hi++
-		}
-		m.runs[k] = append(r[:lo], r[hi:]...)
-	}
 }
 
 // merged returns the annotations of all runs in source order. Runs are

@@ -72,8 +72,9 @@ func (m *masker) directivesC(dirs []cDirective) {
 			m.merge(dirs, g)
 		}
 	}
-	// Groups end inner first, so their notes are out of order.
-	slices.SortFunc(m.anns, func(a, b Annotation) int { return cmp.Compare(a.Start, b.Start) })
+	// Groups end inner first, so their notes are out of order; nextRun
+	// sorts them.
+	m.nextRun()
 }
 
 // conditionalGroups returns the complete #if ... #endif groups of dirs as
@@ -222,7 +223,6 @@ func (m *masker) merge(dirs []cDirective, g []int) {
 		if m.annotated(d.start) {
 			continue
 		}
-		m.dropWithin(d.start, d.end) // a named variadic of a blanked #define
 		m.blank(d.start, d.end)
 		m.note(d.name, string(trimSpace(m.src[d.args.start:d.args.end])), d.start, d.end)
 	}
