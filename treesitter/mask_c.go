@@ -654,8 +654,8 @@ func (m *masker) attributeWord(i int, name string, st *cState) bool {
 			return true
 		}
 	}
-	if st.depth() == 0 && (cTypeWords[m.prevText(st)] || m.plainWord(st.prev)) && !m.isTagKeyword(st.prev) &&
-		m.plainWord(i+1) && m.is(i+2, '(') {
+	if w := m.prevText(st); st.depth() == 0 && (cTypeWords[w] && w != "const" && w != "volatile" || m.plainWord(st.prev)) &&
+		!m.isTagKeyword(st.prev) && m.plainWord(i+1) && m.is(i+2, '(') {
 		// static int INIT unxz(...), efi_status_t __efiapi f(...): a word
 		// between a type and a function name.
 		return true

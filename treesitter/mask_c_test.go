@@ -349,6 +349,7 @@ func TestMaskCLeavesReadableCodeAlone(t *testing.T) {
 		"PNAME(p) = { \"a\", \"b\" };",
 		"enum foo bar(void); struct foo baz(int x); enum OID look_up_OID(const void *data);",
 		"static enum FILTER_RESULT filter_record(char *buf);",
+		"const size_t count_lines(struct t *t); volatile u32 read_reg(void);",
 		"static const struct c chans[] = {\n\t[A] = CHAN(\"a\", 0),\n\t[B] = CHAN(\"b\", 1),\n};",
 	} {
 		raw, err := ParseRaw(context.Background(), C, []byte(src))

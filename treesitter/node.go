@@ -1,6 +1,10 @@
 package treesitter
 
-import sitter "github.com/smacker/go-tree-sitter"
+import (
+	"runtime"
+
+	sitter "github.com/smacker/go-tree-sitter"
+)
 
 // Node is a syntax node. The zero Node is null: every method on it is safe
 // and returns a zero value, so callers can chain Field and Child lookups
@@ -220,7 +224,7 @@ func (n Node) Walk(visit func(Node) bool) {
 		return
 	}
 	c := sitter.NewTreeCursor(n.n)
-	defer c.Close()
+	defer closeCursor(c)
 	for {
 		if visit(wrap(c.CurrentNode(), n.src)) && c.GoToFirstChild() {
 			continue
@@ -307,4 +311,12 @@ func (n Node) Ancestor(kinds ...string) Node {
 		}
 	}
 	return Node{}
+}
+
+// closeCursor frees a cursor now and drops its finalizer: a cursor with a
+// finalizer keeps its tree's Go-side node cache alive for another garbage
+// collection, which on a busy indexer holds tens of MB of dead trees.
+func closeCursor(c *sitter.TreeCursor) {
+	c.Close()
+	runtime.SetFinalizer(c, nil)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -162,7 +163,11 @@ func (q *Query) Matches(root Node, visit func(Match) bool) {
 		return
 	}
 	qc := sitter.NewQueryCursor()
-	defer qc.Close()
+	defer func() {
+		// As closeCursor: no finalizer left to pin the tree.
+		qc.Close()
+		runtime.SetFinalizer(qc, nil)
+	}()
 	qc.Exec(q.q, root.n)
 	for {
 		sm, ok := qc.NextMatch()
