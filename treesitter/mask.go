@@ -38,9 +38,14 @@ type Annotation struct {
 	Name string
 	// Args is the text between the outer parentheses of the annotation's
 	// arguments, or "" when it has none.
-	Args  string
-	Start uint32 // byte offset of the first rewritten byte
-	End   uint32 // byte offset just past the last rewritten byte
+	Args string
+	// Start and End delimit the rewritten text: Start is the offset of the
+	// first rewritten byte, End the offset just past the last. Text in
+	// between may be left as it was (the `no_mangle` of
+	// `#[unsafe(no_mangle)]`, the name of `SYSCALL_DEFINE1(name,`), and
+	// comments always are.
+	Start uint32
+	End   uint32
 }
 
 // Names of annotations that are not a single identifier as written.
@@ -85,10 +90,13 @@ const (
 
 // Mask returns src with the constructs of lang that the bundled grammar
 // cannot read rewritten (same length, same newlines) and the annotations
-// it removed, in source order and without overlap. Comments, string and
-// character literals are never touched. When nothing needs masking the
-// result is src itself, not a copy. Mask never fails: any bytes in, a text
-// of the same length out.
+// it removed, in source order and without overlap; every rewritten byte
+// lies in an annotation. Nothing inside a comment, string or character
+// literal is taken for something to mask; comments are never rewritten,
+// and literals only as part of a blanked annotation (`__section(".x")`,
+// an assembler branch). When nothing needs masking the result is src
+// itself, not a copy. Mask never fails: any bytes in, a text of the same
+// length out, in time linear in its length.
 func Mask(lang Language, src []byte) ([]byte, []Annotation) {
 	switch lang {
 	case C:
