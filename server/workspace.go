@@ -56,6 +56,12 @@ type workspaceState struct {
 	// uris maps the paths of open documents to the URIs the client used,
 	// so results about them use the client's spelling.
 	uris map[string]protocol.DocumentURI
+	// paths maps the URIs of open documents to the path they were opened
+	// under. A URI resolves to another path once a link on its way is
+	// removed or the file is deleted (symbolic links are resolved only
+	// while they exist): changes and the close must still reach the
+	// workspace's document.
+	paths map[protocol.DocumentURI]string
 
 	// docMu orders the forwarding of open documents with the
 	// replacement of the workspace, so a replacement never loses an edit.
@@ -334,7 +340,7 @@ func (s *Server) documentOpened(ctx context.Context, d *Document) { s.forward(ct
 func (s *Server) documentChanged(ctx context.Context, d *Document) { s.forward(ctx, d) }
 
 func (s *Server) forward(ctx context.Context, d *Document) {
-	path, ok := uriPath(d.URI)
+	path, ok := s.openPath(d.URI)
 	if !ok || d.Language == LanguageUnknown {
 		return
 	}
@@ -347,8 +353,10 @@ func (s *Server) forward(ctx context.Context, d *Document) {
 	s.wsState.mu.Lock()
 	if s.wsState.uris == nil {
 		s.wsState.uris = map[string]protocol.DocumentURI{}
+		s.wsState.paths = map[protocol.DocumentURI]string{}
 	}
 	s.wsState.uris[path] = d.URI
+	s.wsState.paths[d.URI] = path
 	s.wsState.mu.Unlock()
 	_, err := ws.Change(ctx, path, d.Version, d.Text)
 	s.wsState.docMu.Unlock()
@@ -367,10 +375,11 @@ func (s *Server) forward(ctx context.Context, d *Document) {
 var documentHooks []func(*Server, *Document)
 
 func (s *Server) documentClosed(ctx context.Context, uri protocol.DocumentURI) {
-	if path, ok := uriPath(uri); ok {
+	if path, ok := s.openPath(uri); ok {
 		s.wsState.docMu.Lock()
 		s.wsState.mu.Lock()
 		delete(s.wsState.uris, path)
+		delete(s.wsState.paths, uri)
 		ws := s.wsState.ws
 		s.wsState.mu.Unlock()
 		if ws != nil {
@@ -478,6 +487,18 @@ func uriPath(uri protocol.DocumentURI) (string, bool) {
 		p = real
 	}
 	return filepath.ToSlash(p), true
+}
+
+// openPath is the path of an open document's URI: the one it was opened
+// under, else what uriPath makes of the URI now.
+func (s *Server) openPath(uri protocol.DocumentURI) (string, bool) {
+	s.wsState.mu.Lock()
+	path, ok := s.wsState.paths[uri]
+	s.wsState.mu.Unlock()
+	if ok {
+		return path, true
+	}
+	return uriPath(uri)
 }
 
 // uriFor is the URI to use for path in results: the client's own URI
