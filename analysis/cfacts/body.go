@@ -134,7 +134,10 @@ func (x *extractor) body(body ts.Node, f facts.CFunc) ([]facts.CCall, *facts.CBo
 		}
 	}
 	b.finish()
-	return b.calls, &b.sum
+	// A copy: a pointer into b would keep all of b alive with the facts,
+	// and b holds nodes of the tree (so the tree and the file's text).
+	sum := b.sum
+	return b.calls, &sum
 }
 
 func (b *bodyScan) call(n ts.Node) {

@@ -19,7 +19,6 @@ import (
 	"github.com/cespare/xxhash/v2"
 
 	"github.com/rivet-lsp/rivet/analysis/cfacts"
-	"github.com/rivet-lsp/rivet/analysis/cscan"
 	"github.com/rivet-lsp/rivet/analysis/facts"
 	"github.com/rivet-lsp/rivet/analysis/rustfacts"
 	"github.com/rivet-lsp/rivet/treesitter"
@@ -93,7 +92,7 @@ func Analyze(ctx context.Context, st Stat, src []byte, full bool) (*File, error)
 	f := &File{Stat: st, Hash: Hash(src)}
 	switch st.Lang {
 	case facts.LangC:
-		f.Scan = cscan.Scan(src)
+		f.Scan = scanC(src)
 		f.DenseMacros = splitDense(len(src), f.Scan)
 		if full {
 			tree, err := treesitter.Parse(ctx, treesitter.C, src)

@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"github.com/rivet-lsp/rivet/analysis/cfacts"
-	"github.com/rivet-lsp/rivet/analysis/cscan"
 	"github.com/rivet-lsp/rivet/analysis/facts"
 )
 
@@ -108,7 +107,7 @@ func (ix *Index) ensureFile(ctx context.Context, path string, w *fileWork, read 
 	var scan *facts.Scan
 	if stale {
 		// Changed since the scan: the spans we know are out of date.
-		scan = cscan.Scan(src)
+		scan = scanC(src)
 		decls = scan.Decls
 	}
 	var spans []facts.Span

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/rivet-lsp/rivet/analysis/cscan"
 	"github.com/rivet-lsp/rivet/analysis/facts"
 )
 
@@ -460,4 +461,29 @@ func bindingsCrateItems(f *File) []namedSpan {
 		}
 	}
 	return out
+}
+
+// scanC is cscan.Scan whose kept strings do not pin the scan's buffer.
+func scanC(src []byte) *facts.Scan {
+	s := cscan.Scan(src)
+	detach(s)
+	return s
+}
+
+// detach copies the strings a scan keeps after Put (includes, cleanup
+// arguments): cscan cuts them from one buffer per file, which holds the
+// file's declaration names and callees too and would stay alive for them.
+func detach(s *facts.Scan) {
+	for i := range s.Includes {
+		s.Includes[i] = strings.Clone(s.Includes[i])
+	}
+	for i := range s.Cleanups {
+		c := &s.Cleanups[i]
+		c.Macro = strings.Clone(c.Macro)
+		args := make([]string, len(c.Args))
+		for j, a := range c.Args {
+			args[j] = strings.Clone(a)
+		}
+		c.Args = args
+	}
 }

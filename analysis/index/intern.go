@@ -1,6 +1,9 @@
 package index
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // interner maps names to small ids and back, so a name seen in thousands
 // of files is stored once. Callers hold the index lock.
@@ -21,6 +24,9 @@ func (in *interner) id(name string) uint32 {
 	if id, ok := in.ids[name]; ok {
 		return id
 	}
+	// A copy: name may be a substring of a whole file's scan buffer,
+	// which it would otherwise keep alive.
+	name = strings.Clone(name)
 	id := uint32(len(in.names))
 	in.names = append(in.names, name)
 	in.ids[name] = id
