@@ -30,7 +30,7 @@ func init() {
 //
 //   - pushed with textDocument/publishDiagnostics, for every open document,
 //     when the client does not declare pull support (Neovim 0.7, eglot):
-//     after an edit (at once after a pause, debounced within a burst),
+//     after an edit (at once when no pass runs, debounced within a burst),
 //     and again whenever the facts they depend
 //     on change — index batches during a build, a build's end, watched
 //     files, configuration. Closing a document clears its diagnostics.
@@ -41,8 +41,8 @@ func init() {
 // textDocument/diagnostic is answered in both cases, with the same items.
 
 const (
-	// editDelay debounces the passes of a document being edited in a
-	// burst (an edit after a pause is diagnosed at once).
+	// editDelay debounces the passes of a document edited faster than it
+	// is diagnosed (an edit while no pass runs is diagnosed at once).
 	editDelay = 100 * time.Millisecond
 	// factsDelay coalesces the passes that changes of facts ask for.
 	factsDelay = 50 * time.Millisecond
@@ -288,8 +288,6 @@ type docPasses struct {
 	gen     uint64             // timers made so far
 	cancel  context.CancelFunc // of the running pass; nil: none runs
 	again   bool               // run once more when the running pass ends
-	// lastEdit is when edited was last called.
-	lastEdit time.Time
 
 	pubMu     sync.Mutex // held while publishing
 	forgotten bool       // forget ran: publish nothing more; guarded by pubMu
@@ -299,11 +297,11 @@ func newPassScheduler(base context.Context, run func(context.Context, protocol.D
 	return &passScheduler{base: base, run: run, docs: map[protocol.DocumentURI]*docPasses{}}
 }
 
-// edited asks for a pass of uri after an edit. An edit after a pause
-// (none in the last delay, no pass running or waiting) is diagnosed at
-// once, so a single keystroke costs no latency; an edit in a burst
-// cancels the running pass and (re)starts the delay, so a burst costs one
-// pass at its end.
+// edited asks for a pass of uri after an edit. When no pass runs or
+// waits, the edit is diagnosed at once: a keystroke costs no latency. An
+// edit arriving while a pass runs (typing faster than rivet diagnoses)
+// cancels it and (re)starts the delay, so such a burst costs one pass at
+// its end.
 func (p *passScheduler) edited(uri protocol.DocumentURI, delay time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -311,10 +309,7 @@ func (p *passScheduler) edited(uri protocol.DocumentURI, delay time.Duration) {
 		return
 	}
 	d := p.doc(uri)
-	now := time.Now()
-	quiet := now.Sub(d.lastEdit) >= delay
-	d.lastEdit = now
-	if quiet && d.cancel == nil && d.waiting == 0 {
+	if d.cancel == nil && d.waiting == 0 {
 		p.start(uri, d)
 		return
 	}

@@ -128,12 +128,13 @@ func TestPassSchedulerCoalesces(t *testing.T) {
 	}
 }
 
-// TestPassSchedulerDebounces: an edit after a pause is diagnosed at once;
-// edits in a burst cancel that pass and make one more, after the burst.
+// TestPassSchedulerDebounces: an edit while nothing runs is diagnosed at
+// once; edits while that pass runs cancel it and make one more, after the
+// burst.
 func TestPassSchedulerDebounces(t *testing.T) {
 	probe := newPassProbe(t)
 	sched := newPassScheduler(context.Background(), probe.run)
-	sched.edited(testURI, time.Hour) // after a pause: no delay
+	sched.edited(testURI, time.Hour) // nothing runs: no delay
 	first := probe.next()
 	for i := 0; i < 4; i++ {
 		sched.edited(testURI, time.Hour) // a burst: waits
