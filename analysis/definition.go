@@ -22,6 +22,18 @@ import (
 type Location struct {
 	Path string
 	Span facts.Span
+	// Pos, when set, is the span's line and byte columns, known from a
+	// scan of the file: a client can be answered without reading the file
+	// again (C call sites, thousands for popular functions).
+	Pos *LinePos
+}
+
+// LinePos places a one-line span: 0-based line, byte columns of its start
+// and end, and whether the line is ASCII up to the end (byte columns are
+// then UTF-16 columns too).
+type LinePos struct {
+	Line, Col, EndCol uint32
+	ASCII             bool
 }
 
 // Definition returns where the FFI name at byte offset off of the file at

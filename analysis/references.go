@@ -162,7 +162,8 @@ func (w *Workspace) references(ctx context.Context, snap *index.Snapshot, name s
 		return nil, err
 	}
 	for _, c := range calls {
-		add(RefCCall, c.path, c.span)
+		pos := c.pos
+		out = append(out, Reference{Location: Location{Path: c.path, Span: c.span, Pos: &pos}, Kind: RefCCall})
 	}
 	sortReferences(out)
 	return out, nil
@@ -214,12 +215,15 @@ func (w *Workspace) externCalls(snap *index.Snapshot, symbol string) []rustCall 
 type cCall struct {
 	path   string
 	span   facts.Span     // the callee identifier
+	pos    LinePos        // where span is
 	caller facts.ScanDecl // the function whose body holds it
 }
 
 // cCallSites finds the calls of name in C function bodies across the
 // index: the files the whole-tree scan lists as calling it, re-read and
-// lexed for the exact places. Files are read two at a time.
+// lexed for the exact places. Files are read two at a time. Results are
+// cached per file and content hash, so a repeated request (or one after
+// WarmCallSites) reads only the files that changed.
 func (w *Workspace) cCallSites(ctx context.Context, snap *index.Snapshot, name string) ([]cCall, error) {
 	files := snap.CallerFiles(name)
 	var (
@@ -227,20 +231,29 @@ func (w *Workspace) cCallSites(ctx context.Context, snap *index.Snapshot, name s
 		out []cCall
 		wg  sync.WaitGroup
 	)
+	var todo []*index.File
+	for _, f := range files {
+		if calls, ok := w.calls.get(name, f); ok {
+			out = append(out, calls...)
+		} else {
+			todo = append(todo, f)
+		}
+	}
 	jobs := make(chan *index.File)
-	for range min(2, len(files)) {
+	for range min(2, len(todo)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for f := range jobs {
 				calls := w.fileCallSites(f, name)
+				w.calls.put(name, f, calls)
 				mu.Lock()
 				out = append(out, calls...)
 				mu.Unlock()
 			}
 		}()
 	}
-	for _, f := range files {
+	for _, f := range todo {
 		if ctx.Err() != nil {
 			break
 		}
@@ -260,6 +273,69 @@ func (w *Workspace) cCallSites(ctx context.Context, snap *index.Snapshot, name s
 	return out, nil
 }
 
+// WarmCallSites finds, in the background after indexing, the C call
+// sites of every C function Rust calls, so that references and call
+// hierarchies on the boundary answer at once. It stops when ctx ends.
+func (w *Workspace) WarmCallSites(ctx context.Context) {
+	snap, release := w.Index.Snapshot()
+	var names []string
+	snap.BindingNames(func(name string, refs []index.RustRef) bool {
+		for _, r := range refs {
+			if r.Ref.Kind == facts.RefCall {
+				names = append(names, name)
+				break
+			}
+		}
+		return true
+	})
+	release()
+	sort.Strings(names)
+	for _, name := range names {
+		if ctx.Err() != nil {
+			return
+		}
+		snap, release := w.Index.Snapshot()
+		w.cCallSites(ctx, snap, name)
+		release()
+	}
+}
+
+// callSiteCache holds the C call sites found per name and file; an entry
+// is valid while the file's content hash is the one it was found in.
+type callSiteCache struct {
+	mu    sync.Mutex
+	sites map[string]map[string]cachedCalls // name -> path -> calls
+}
+
+type cachedCalls struct {
+	hash  string
+	calls []cCall
+}
+
+func (c *callSiteCache) get(name string, f *index.File) ([]cCall, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.sites[name][f.Path]
+	if !ok || e.hash != f.Hash {
+		return nil, false
+	}
+	return e.calls, true
+}
+
+func (c *callSiteCache) put(name string, f *index.File, calls []cCall) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sites == nil {
+		c.sites = map[string]map[string]cachedCalls{}
+	}
+	m := c.sites[name]
+	if m == nil {
+		m = map[string]cachedCalls{}
+		c.sites[name] = m
+	}
+	m[f.Path] = cachedCalls{hash: f.Hash, calls: calls}
+}
+
 // fileCallSites lexes one file for the calls of name.
 func (w *Workspace) fileCallSites(f *index.File, name string) []cCall {
 	src, err := w.Read(f.Path)
@@ -273,8 +349,38 @@ func (w *Workspace) fileCallSites(f *index.File, name string) []cCall {
 		scan = cscan.Scan(src) // changed since indexed
 	}
 	var out []cCall
+	lines := newLineCounter(src)
 	for _, s := range cscan.CallSites(src, scan, name) {
-		out = append(out, cCall{path: f.Path, span: s.Span, caller: scan.Decls[s.Func]})
+		out = append(out, cCall{path: f.Path, span: s.Span, pos: lines.pos(s.Span), caller: scan.Decls[s.Func]})
 	}
 	return out
+}
+
+// lineCounter turns ascending offsets of one text into line positions in
+// a single forward pass.
+type lineCounter struct {
+	src       []byte
+	line      uint32
+	lineStart int
+	at        int // offsets before at are counted
+}
+
+func newLineCounter(src []byte) *lineCounter { return &lineCounter{src: src} }
+
+// pos places a one-line span at or after the previous one.
+func (l *lineCounter) pos(s facts.Span) LinePos {
+	for ; l.at < int(s.Start) && l.at < len(l.src); l.at++ {
+		if l.src[l.at] == '\n' {
+			l.line++
+			l.lineStart = l.at + 1
+		}
+	}
+	ascii := true
+	for _, b := range l.src[l.lineStart:min(int(s.End), len(l.src))] {
+		if b >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	return LinePos{Line: l.line, Col: s.Start - uint32(l.lineStart), EndCol: s.End - uint32(l.lineStart), ASCII: ascii}
 }

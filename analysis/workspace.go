@@ -42,6 +42,8 @@ type Workspace struct {
 
 	// kb is the lifecycle knowledge of the latest generation (knowledge.go).
 	kb kbCache
+	// calls caches C call sites found for references (references.go).
+	calls callSiteCache
 }
 
 // Options configure a workspace.

@@ -73,7 +73,17 @@ func (s *Server) navigate(ctx context.Context, pos protocol.TextDocumentPosition
 // can no longer be read.
 func navLocations(conv *converter, locs []analysis.Location) []protocol.Location {
 	out := make([]protocol.Location, 0, len(locs))
+	utf8 := conv.s.positionEncoding() == PositionEncodingKindUTF8
 	for _, l := range locs {
+		// A position the scan already knows needs no read of the file,
+		// unless the file is open (its buffer may differ from the scan).
+		if p := l.Pos; p != nil && (utf8 || p.ASCII) && !conv.s.isOpen(l.Path) {
+			out = append(out, protocol.Location{URI: conv.s.uriFor(l.Path), Range: protocol.Range{
+				Start: protocol.Position{Line: p.Line, Character: p.Col},
+				End:   protocol.Position{Line: p.Line, Character: p.EndCol},
+			}})
+			continue
+		}
 		if rng, ok := conv.spanRange(l.Path, l.Span); ok {
 			out = append(out, protocol.Location{URI: conv.s.uriFor(l.Path), Range: rng})
 		}

@@ -228,6 +228,17 @@ func (s *Server) index(ctx context.Context, ws *analysis.Workspace, token string
 		"declsParsed", st.DeclsParsed, "seconds", st.Duration.Seconds())
 	progress.end(buildSummary(st))
 	s.Notify(s.base, StatusNotification, StatusParams{State: "ready", Files: st.Files, Seconds: st.Duration.Seconds()})
+	// Last, at leisure: the C call sites of what Rust calls, so that
+	// references across the boundary answer at once.
+	ws.WarmCallSites(ctx)
+}
+
+// isOpen reports whether the document at path is open in the client.
+func (s *Server) isOpen(path string) bool {
+	s.wsState.mu.Lock()
+	defer s.wsState.mu.Unlock()
+	_, ok := s.wsState.uris[path]
+	return ok
 }
 
 // waitBuilt waits until the latest build has ended or ctx is done.
