@@ -3,8 +3,12 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"go.lsp.dev/protocol"
 
 	"github.com/rivet-lsp/rivet/internal/lsptest"
 	"github.com/rivet-lsp/rivet/server"
@@ -44,5 +48,42 @@ func BenchmarkKeystroke(b *testing.B) {
 	doc, _ := c.Document(uri) // wait for the last change
 	if len(doc.Text) != len(text)+n {
 		b.Fatalf("document has %d bytes, want %d", len(doc.Text), len(text)+n)
+	}
+}
+
+// BenchmarkEditToDiagnostics is one didChange of a Rust file of the
+// sample kernel until its publishDiagnostics for that version arrives:
+// incremental re-parse, facts, the rules, conversion and the connection.
+// scripts/bench-kernel.sh measures the same on rust/kernel/device.rs of a
+// real kernel.
+func BenchmarkEditToDiagnostics(b *testing.B) {
+	root, err := filepath.Abs("../testdata/kernel")
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(root, "drivers/demo/checks.rs")
+	text, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := lsptest.Start(b, lsptest.Options{})
+	c.Initialize(lsptest.Root(root))
+	c.WaitIndexed(0)
+	uri := lsptest.FileURI(path)
+	c.OpenDocument(uri, string(text))
+	end := uint32(strings.Count(string(text), "\n"))
+	n := 0
+	for b.Loop() {
+		// Alternately add and remove a comment line at the end.
+		change := lsptest.Edit(end, 0, end, 0, "// edit\n")
+		if n%2 == 1 {
+			change = lsptest.Edit(end, 0, end+1, 0, "")
+		}
+		v := c.ChangeDocument(uri, change)
+		c.WaitFor(protocol.MethodTextDocumentPublishDiagnostics, func(m lsptest.Message) bool {
+			var p server.PublishDiagnosticsParams
+			return m.Decode(&p) == nil && p.URI == uri && p.Version != nil && *p.Version == v
+		}, 0)
+		n++
 	}
 }
