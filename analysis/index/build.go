@@ -299,8 +299,10 @@ func (b *Builder) analyzeFile(ctx context.Context, s Stat, old *File, kernel *Ke
 	if err != nil {
 		return nil, false, err
 	}
-	if old != nil && old.Hash == Hash(src) {
+	if old != nil && old.Hash == Hash(src) && old.Size == int64(len(src)) {
 		// Same content, new stat (touched, copied): the facts still hold.
+		// The size must agree too: the cache validated the facts' spans
+		// against the size it recorded, not against this text.
 		cp := *old
 		cp.Stat = s
 		return &cp, true, nil

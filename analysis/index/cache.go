@@ -10,10 +10,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/google/renameio/v2"
@@ -166,8 +169,11 @@ func (c *Cache) decode(f *os.File) (files map[string]*File, err error) {
 	if head.Files < 0 || head.Files > 1<<24 {
 		return nil, errors.New("implausible file count")
 	}
-	entries := make([]cacheEntry, head.Files)
-	for i := range entries {
+	// Grown as entries arrive: the count is the file's word, and a
+	// hostile one must not cost gigabytes before the stream runs out.
+	var entries []cacheEntry
+	for i := range head.Files {
+		entries = append(entries, cacheEntry{})
 		if err := dec.Decode(&entries[i]); err != nil {
 			return nil, fmt.Errorf("decode entry %d: %w", i, err)
 		}
@@ -205,62 +211,120 @@ func (c *Cache) decode(f *os.File) (files map[string]*File, err error) {
 	return files, nil
 }
 
-// validate checks what rivet later trusts: the path lies inside a root,
-// the language matches, every span lies inside the file.
+// validate checks what rivet later trusts: the path is clean and lies
+// inside a root, the language matches, the size is one rivet reads, and
+// every span — declaration records and every facts.Span of Scan, C and
+// Rust facts — lies inside the file.
 func (c *Cache) validate(e *cacheEntry, nNames int) error {
+	p := e.Stat.Path
 	inRoot := false
 	for _, r := range c.roots {
-		if strings.HasPrefix(e.Stat.Path, strings.TrimSuffix(r, "/")+"/") {
+		if strings.HasPrefix(p, strings.TrimSuffix(r, "/")+"/") {
 			inRoot = true
 		}
 	}
-	if !inRoot {
-		return fmt.Errorf("path %q outside the workspace", e.Stat.Path)
+	if !inRoot || path.Clean(p) != p {
+		return fmt.Errorf("path %q outside the workspace", p)
 	}
-	if lang, ok := LangOf(e.Stat.Path); !ok || lang != e.Stat.Lang {
-		return fmt.Errorf("%s: wrong language", e.Stat.Path)
+	if lang, ok := LangOf(p); !ok || lang != e.Stat.Lang {
+		return fmt.Errorf("%s: wrong language", p)
 	}
-	size := uint32(min(e.Stat.Size, MaxFileSize))
+	if e.Stat.Size < 0 || e.Stat.Size > MaxFileSize {
+		return fmt.Errorf("%s: size %d", p, e.Stat.Size)
+	}
+	size := uint32(e.Stat.Size)
 	bad := func(s facts.Span) bool { return s.Start > s.End || s.End > size }
 	if len(e.Items)%declItemSize != 0 {
-		return fmt.Errorf("%s: bad declaration records", e.Stat.Path)
+		return fmt.Errorf("%s: bad declaration records", p)
 	}
 	for _, it := range decodeItems(e.Items) {
 		if uint64(it.nameOff)+uint64(it.nameLen) > uint64(len(e.Names)) || it.nameLen == 0 ||
 			bad(facts.Span{Start: it.start, End: it.end}) || it.name0 > size {
-			return fmt.Errorf("%s: bad declaration", e.Stat.Path)
+			return fmt.Errorf("%s: bad declaration", p)
 		}
 	}
 	for _, id := range e.Callees {
 		if int(id) >= nNames {
-			return fmt.Errorf("%s: bad callee id", e.Stat.Path)
+			return fmt.Errorf("%s: bad callee id", p)
 		}
 	}
-	for _, s := range e.CSpans {
-		if bad(s) {
-			return fmt.Errorf("%s: bad span", e.Stat.Path)
-		}
-	}
-	if e.C != nil {
-		for _, f := range e.C.Funcs {
-			if bad(f.Span) || bad(f.NameSpan) {
-				return fmt.Errorf("%s: bad function span", e.Stat.Path)
-			}
-		}
-	}
-	if e.Rust != nil {
-		for _, f := range e.Rust.Fns {
-			if bad(f.Span) || bad(f.NameSpan) {
-				return fmt.Errorf("%s: bad fn span", e.Stat.Path)
-			}
-		}
-		for _, r := range e.Rust.BindingRefs {
-			if bad(r.Span) {
-				return fmt.Errorf("%s: bad reference span", e.Stat.Path)
-			}
+	for _, v := range []any{e.CSpans, e.Scan, e.C, e.Rust} {
+		if !spansWithin(reflect.ValueOf(v), size) {
+			return fmt.Errorf("%s: span outside the file", p)
 		}
 	}
 	return nil
+}
+
+var spanType = reflect.TypeFor[facts.Span]()
+
+// spansWithin reports whether every facts.Span reachable from v (through
+// pointers, slices and exported struct fields: what gob decodes) is in
+// order and ends by size. It walks the types, so a span added to the
+// facts model later is checked without a change here.
+func spansWithin(v reflect.Value, size uint32) bool {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		return v.IsNil() || spansWithin(v.Elem(), size)
+	case reflect.Struct:
+		if v.Type() == spanType {
+			s := v.Interface().(facts.Span)
+			return s.Start <= s.End && s.End <= size
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() && !spansWithin(v.Field(i), size) {
+				return false
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if !holdsSpans(v.Type().Elem()) {
+			return true
+		}
+		for i := range v.Len() {
+			if !spansWithin(v.Index(i), size) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// holdsSpans reports whether values of t may contain a facts.Span, so
+// slices of strings and numbers are not walked element by element.
+func holdsSpans(t reflect.Type) bool {
+	if v, ok := spanHolders.Load(t); ok {
+		return v.(bool)
+	}
+	v := typeHoldsSpans(t, map[reflect.Type]bool{})
+	spanHolders.Store(t, v)
+	return v
+}
+
+var spanHolders sync.Map // reflect.Type -> bool
+
+// typeHoldsSpans is holdsSpans without the memo; seen cuts recursive
+// types (a C type holds function types holding C types).
+func typeHoldsSpans(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return typeHoldsSpans(t.Elem(), seen)
+	case reflect.Interface:
+		return true
+	case reflect.Struct:
+		if t == spanType {
+			return true
+		}
+		for i := range t.NumField() {
+			if t.Field(i).IsExported() && typeHoldsSpans(t.Field(i).Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Save writes the disk-backed files of the index to the cache atomically,
