@@ -12,12 +12,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/BurntSushi/toml"
 	"github.com/bmatcuk/doublestar/v4"
@@ -138,14 +140,43 @@ func (p Problem) Error() string {
 // and the problems found, each naming its key and line.
 func Load(root string, knownRules []string) (*Config, []Problem) {
 	path := filepath.Join(root, FileName)
-	data, err := os.ReadFile(path)
+	data, err := readConfig(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return Default(), nil
 	}
 	if err != nil {
-		return Default(), []Problem{{File: path, Message: err.Error()}}
+		return Default(), []Problem{{File: path, Line: 1, Message: err.Error()}}
 	}
 	return ParseTOML(path, data, knownRules)
+}
+
+// maxConfigSize bounds the configuration file rivet reads.
+const maxConfigSize = 1 << 20
+
+// readConfig reads a configuration file, refusing anything but a regular
+// file of at most maxConfigSize bytes without blocking: Load runs at
+// initialize, in the server's read loop, and a tree may hold a named
+// pipe or a link to /dev/zero under the configuration's name.
+func readConfig(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, err
+	case !fi.Mode().IsRegular():
+		return nil, errors.New("not a regular file")
+	case fi.Size() > maxConfigSize:
+		return nil, fmt.Errorf("larger than %d KiB", maxConfigSize>>10)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
+	if err == nil && len(data) > maxConfigSize {
+		err = fmt.Errorf("larger than %d KiB", maxConfigSize>>10)
+	}
+	return data, err
 }
 
 // ParseTOML parses TOML configuration text; see Load.
@@ -157,10 +188,17 @@ func ParseTOML(file string, data []byte, knownRules []string) (*Config, []Proble
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			p.Line, p.Key, p.Message = pe.Position.Line, pe.LastKey, pe.Message
+			if p.Line == 0 { // the toml package leaves it out of some lexer errors
+				p.Line = lineAt(data, int64(pe.Position.Start))
+			}
 		} else if m := decodeErrRE.FindStringSubmatch(err.Error()); m != nil {
-			// Type errors are plain errors: "toml: line 1 (last key "x"): msg".
+			// Type errors are plain errors: "toml: line 1 (last key "x"): msg",
+			// without the line for values of nested tables.
 			p.Line, _ = strconv.Atoi(m[1])
 			p.Key, p.Message = m[2], m[3]
+			if p.Line == 0 {
+				p.Line = keyLine(data, p.Key)
+			}
 		}
 		return Default(), []Problem{p}
 	}
@@ -191,7 +229,7 @@ func ParseJSON(data []byte, knownRules []string) (*Config, []Problem) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(cfg); err != nil {
-		return Default(), []Problem{{Message: "settings: " + err.Error()}}
+		return Default(), []Problem{jsonProblem(data, err, dec.InputOffset())}
 	}
 	if probs := cfg.validate(knownRules); len(probs) > 0 {
 		return Default(), probs
@@ -199,7 +237,35 @@ func ParseJSON(data []byte, knownRules []string) (*Config, []Problem) {
 	return cfg, nil
 }
 
-var decodeErrRE = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+// jsonProblem describes a settings decoding error with the key it is
+// about, when the error tells, and always a line of data: where the error
+// is, else where the decoder stopped.
+func jsonProblem(data []byte, err error, stopped int64) Problem {
+	p := Problem{Message: "settings: " + strings.TrimPrefix(err.Error(), "json: "), Line: lineAt(data, stopped)}
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		p.Key, p.Line = typeErr.Field, lineAt(data, typeErr.Offset)
+	case errors.As(err, &syntaxErr):
+		p.Line = lineAt(data, syntaxErr.Offset)
+	default:
+		if m := unknownFieldRE.FindStringSubmatch(err.Error()); m != nil {
+			p.Key = m[1]
+		}
+	}
+	return p
+}
+
+var unknownFieldRE = regexp.MustCompile(`unknown field "([^"]*)"`)
+
+// lineAt is the 1-based line of byte offset off in data.
+func lineAt(data []byte, off int64) int {
+	off = max(0, min(off, int64(len(data))))
+	return 1 + bytes.Count(data[:off], []byte{'\n'})
+}
+
+var decodeErrRE = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
 
 // keyLine finds the line of a problem's key: for "lifecycle.pairs[2]" the
 // third "[[lifecycle.pairs]]" header, otherwise where the last key

@@ -22,7 +22,7 @@ func ParseJSONOver(base *Config, data []byte, knownRules []string) (*Config, []P
 	var keys map[string]json.RawMessage
 	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && string(trimmed) != "null" {
 		if err := json.Unmarshal(trimmed, &keys); err != nil {
-			return base, []Problem{{Message: "settings: " + err.Error()}}
+			return base, []Problem{jsonProblem(trimmed, err, 0)}
 		}
 	}
 	return overlay(base, top, keys), nil
