@@ -55,7 +55,7 @@ func DetectKernel(root string) *Kernel {
 	}
 	if p := filepath.Join(root, "rust", "bindgen_parameters"); isFile(p) {
 		k.Params = filepath.ToSlash(p)
-		if data, err := os.ReadFile(p); err == nil {
+		if data, err := ReadDisk(p); err == nil { // bounded, and never blocked by a pipe swapped in
 			k.Rules = ParseBindgenParameters(data)
 		}
 	}
