@@ -275,7 +275,9 @@ func (w *Workspace) cCallSites(ctx context.Context, snap *index.Snapshot, name s
 
 // WarmCallSites finds, in the background after indexing, the C call
 // sites of every C function Rust calls, so that references and call
-// hierarchies on the boundary answer at once. It stops when ctx ends.
+// hierarchies on the boundary answer at once. It reads each calling file
+// once, for all the names it calls, on one goroutine (the other core is
+// the editor's), and stops when ctx ends.
 func (w *Workspace) WarmCallSites(ctx context.Context) {
 	snap, release := w.Index.Snapshot()
 	var names []string
@@ -288,15 +290,29 @@ func (w *Workspace) WarmCallSites(ctx context.Context) {
 		}
 		return true
 	})
+	byFile := snap.CallersOf(names)
 	release()
-	sort.Strings(names)
-	for _, name := range names {
+	files := make([]*index.File, 0, len(byFile))
+	for f := range byFile {
+		files = append(files, f)
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	for _, f := range files {
 		if ctx.Err() != nil {
 			return
 		}
-		snap, release := w.Index.Snapshot()
-		w.cCallSites(ctx, snap, name)
-		release()
+		var todo []string
+		for _, name := range byFile[f] {
+			if _, ok := w.calls.get(name, f); !ok {
+				todo = append(todo, name)
+			}
+		}
+		if len(todo) == 0 {
+			continue
+		}
+		for name, calls := range w.fileCallSitesOf(f, todo) {
+			w.calls.put(name, f, calls)
+		}
 	}
 }
 
@@ -338,9 +354,20 @@ func (c *callSiteCache) put(name string, f *index.File, calls []cCall) {
 
 // fileCallSites lexes one file for the calls of name.
 func (w *Workspace) fileCallSites(f *index.File, name string) []cCall {
+	return w.fileCallSitesOf(f, []string{name})[name]
+}
+
+// fileCallSitesOf lexes one file, once, for the calls of names. Every
+// name gets an entry, empty when the file no longer calls it.
+func (w *Workspace) fileCallSitesOf(f *index.File, names []string) map[string][]cCall {
+	out := make(map[string][]cCall, len(names))
+	set := make(map[string]bool, len(names))
+	for _, n := range names {
+		out[n], set[n] = nil, true
+	}
 	src, err := w.Read(f.Path)
 	if err != nil {
-		return nil
+		return out
 	}
 	var scan *facts.Scan
 	if index.Hash(src) == f.Hash {
@@ -348,10 +375,22 @@ func (w *Workspace) fileCallSites(f *index.File, name string) []cCall {
 	} else {
 		scan = cscan.Scan(src) // changed since indexed
 	}
-	var out []cCall
+	sites := cscan.CallSitesOf(src, scan, set)
+	// Positions need the sites in source order across names.
+	type site struct {
+		name string
+		cscan.CallSite
+	}
+	var all []site
+	for name, ss := range sites {
+		for _, s := range ss {
+			all = append(all, site{name, s})
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Span.Start < all[j].Span.Start })
 	lines := newLineCounter(src)
-	for _, s := range cscan.CallSites(src, scan, name) {
-		out = append(out, cCall{path: f.Path, span: s.Span, pos: lines.pos(s.Span), caller: scan.Decls[s.Func]})
+	for _, s := range all {
+		out[s.name] = append(out[s.name], cCall{path: f.Path, span: s.Span, pos: lines.pos(s.Span), caller: scan.Decls[s.Func]})
 	}
 	return out
 }

@@ -49,6 +49,33 @@ func CallSites(src []byte, scan *facts.Scan, name string) []CallSite {
 	return out
 }
 
+// CallSitesOf is CallSites for several names at once, in one pass over
+// src: the calls of each name in names, in source order.
+func CallSitesOf(src []byte, scan *facts.Scan, names map[string]bool) map[string][]CallSite {
+	if len(names) == 0 {
+		return nil
+	}
+	if scan == nil {
+		scan = Scan(src)
+	}
+	defs := definitions(scan)
+	if len(defs) == 0 {
+		return nil
+	}
+	out := map[string][]CallSite{}
+	codeIdents(src, len(src), func(i, j int) bool {
+		if !names[string(src[i:j])] || !calledAt(src, i, j) {
+			return true
+		}
+		if k := enclosing(scan, defs, uint32(i)); k >= 0 && scan.Decls[k].Name0 != uint32(i) {
+			name := string(src[i:j])
+			out[name] = append(out[name], CallSite{Span: facts.Span{Start: uint32(i), End: uint32(j)}, Func: k})
+		}
+		return true
+	})
+	return out
+}
+
 // IdentAt returns the span of the identifier in code that holds offset off
 // or ends right at it (an editor's cursor just after a word), and false
 // when off is in a comment, a literal or between tokens.

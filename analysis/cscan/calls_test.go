@@ -147,3 +147,19 @@ func FuzzCallSites(f *testing.F) {
 		}
 	})
 }
+
+func TestCallSitesOf(t *testing.T) {
+	src := []byte(`
+static int a(void) { b(); c(1); /* b() */ return b(); }
+int d(void) { e(); c(2); }
+`)
+	got := CallSitesOf(src, nil, map[string]bool{"b": true, "c": true, "z": true})
+	if len(got["b"]) != 2 || len(got["c"]) != 2 || len(got["z"]) != 0 {
+		t.Fatalf("CallSitesOf = %+v", got)
+	}
+	for name, sites := range got {
+		if want := CallSites(src, nil, name); len(want) != len(sites) || want[0] != sites[0] {
+			t.Errorf("%s: CallSitesOf %+v, CallSites %+v", name, sites, want)
+		}
+	}
+}

@@ -426,6 +426,30 @@ func (s *Snapshot) CallerFiles(name string) []*File {
 	return out
 }
 
+// CallersOf returns, for each file whose function bodies call any of
+// names (according to the cheap scan), which of them it calls: one pass
+// over the index rather than one per name.
+func (s *Snapshot) CallersOf(names []string) map[*File][]string {
+	want := map[uint32]string{}
+	for _, n := range names {
+		if id, ok := s.ix.callees.lookup(n); ok {
+			want[id] = n
+		}
+	}
+	out := map[*File][]string{}
+	if len(want) == 0 {
+		return out
+	}
+	for _, f := range s.ix.files {
+		for _, id := range f.callees {
+			if n, ok := want[id]; ok {
+				out[f] = append(out[f], n)
+			}
+		}
+	}
+	return out
+}
+
 func containsID(ids []uint32, id uint32) bool {
 	i := sort.Search(len(ids), func(i int) bool { return ids[i] >= id })
 	return i < len(ids) && ids[i] == id
