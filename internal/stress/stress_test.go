@@ -83,7 +83,7 @@ func TestStress(t *testing.T) {
 				t.Fatalf("seed %d: %v\nserver log (tail):\n%s", opts.Seed, err, log)
 			}
 			t.Logf("%s", rep)
-			if rep.Requests() < 100 {
+			if rep.Requests() < 25 { // a sanity floor: -race runs send far fewer than plain ones
 				t.Errorf("only %d requests sent in %v", rep.Requests(), rep.Duration)
 			}
 			if rep.Failed() {
