@@ -1,0 +1,3 @@
+; Unsafe blocks: @block is the whole `unsafe { ... }` expression.
+
+(unsafe_block) @block
