@@ -104,7 +104,9 @@ func TestNeverWritesIntoTheTree(t *testing.T) {
 			t.Fatalf("rivet %v: exit %d\n%s", args, code, out.String())
 		}
 	}
-	// An editor session: open, edit (never saved) and close a file.
+	// An editor session: open, edit (never saved) and close a file; ask
+	// every request that has fixes or edits to offer about every Rust
+	// file; report saves, files changed on disk and new settings.
 	c := lsptest.Start(t, lsptest.Options{Server: server.Options{CacheDir: filepath.Join(cache, "rivet")}})
 	c.Initialize(lsptest.Root(tree))
 	c.WaitIndexed(0)
@@ -112,6 +114,7 @@ func TestNeverWritesIntoTheTree(t *testing.T) {
 	c.OpenDocument(uri, "fn edited() {}\n")
 	c.ChangeDocument(uri, lsptest.Replace("fn edited_again() {}\n"))
 	c.CloseDocument(uri)
+	askEverything(t, c, tree)
 	c.Shutdown()
 	c.Exit()
 	if after := snapshotTree(t, tree); after != before {
@@ -127,6 +130,50 @@ func TestNeverWritesIntoTheTree(t *testing.T) {
 	if cached == 0 {
 		t.Errorf("no cache file under XDG_CACHE_HOME=%s", cache)
 	}
+}
+
+// askEverything opens each Rust file of tree and sends, at every line,
+// the requests whose answers carry fixes, edits or locations, then
+// reports a save, a change on disk of every file and new settings.
+func askEverything(t *testing.T, c *lsptest.Client, tree string) {
+	t.Helper()
+	var changes []map[string]any
+	filepath.WalkDir(tree, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		uri := lsptest.FileURI(p)
+		changes = append(changes, map[string]any{"uri": uri, "type": 2})
+		if filepath.Ext(p) != ".rs" {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		c.OpenDocument(uri, string(data))
+		doc := map[string]any{"uri": uri}
+		lines := strings.Count(string(data), "\n") + 1
+		whole := map[string]any{"start": map[string]int{"line": 0, "character": 0}, "end": map[string]int{"line": lines, "character": 0}}
+		for line := range lines {
+			pos := map[string]int{"line": line, "character": 8}
+			at := map[string]any{"textDocument": doc, "position": pos}
+			for _, m := range []string{"textDocument/hover", "textDocument/definition", "textDocument/declaration", "textDocument/prepareCallHierarchy"} {
+				c.Call(m, at, nil)
+			}
+			span := map[string]any{"start": pos, "end": pos}
+			c.Call("textDocument/codeAction", map[string]any{"textDocument": doc, "range": span, "context": map[string]any{"diagnostics": []any{}}}, nil)
+		}
+		c.Call("textDocument/inlayHint", map[string]any{"textDocument": doc, "range": whole}, nil)
+		c.Call("textDocument/codeLens", map[string]any{"textDocument": doc}, nil)
+		c.Call("textDocument/diagnostic", map[string]any{"textDocument": doc}, nil)
+		c.Notify("textDocument/didSave", map[string]any{"textDocument": doc})
+		c.CloseDocument(uri)
+		return nil
+	})
+	c.Notify("workspace/didChangeWatchedFiles", map[string]any{"changes": changes})
+	c.Notify("workspace/didChangeConfiguration", map[string]any{"settings": map[string]any{"exclude": []string{"Documentation/**"}}})
+	c.WaitIndexed(0) // the new exclude indexes again
 }
 
 func copyTree(t *testing.T, from, to string) {
