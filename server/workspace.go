@@ -27,14 +27,17 @@ import (
 // documents over) and indexes that.
 
 // StatusNotification is rivet's own notification of indexing state, sent
-// when indexing starts and ends (like rust-analyzer's
-// experimental/serverStatus). Clients that do not know it ignore it;
-// tests and editor scripts wait for "ready".
+// when indexing starts ("indexing"), when the index is complete
+// ("ready": every answer is whole from here on) and when the background
+// work after it (saving the facts cache, finding the C call sites of what
+// Rust calls) has finished ("idle"), like rust-analyzer's
+// experimental/serverStatus. Clients that do not know it ignore it; tests
+// and editor scripts wait for "ready", benchmarks for "idle".
 const StatusNotification = "rivet/status"
 
 // StatusParams are the params of StatusNotification.
 type StatusParams struct {
-	State   string  `json:"state"` // "indexing" or "ready"
+	State   string  `json:"state"` // "indexing", "ready" or "idle"
 	Files   int     `json:"files,omitempty"`
 	Seconds float64 `json:"seconds,omitempty"`
 	Message string  `json:"message,omitempty"`
@@ -216,10 +219,6 @@ func (s *Server) index(ctx context.Context, ws *analysis.Workspace, token string
 	}
 	complete()
 	s.indexChanged()
-	progress.report(analysis.BuildProgress{Phase: "save"})
-	if err := errors.Join(st.CacheErr, ws.SaveCache()); err != nil {
-		s.logger.Warn("facts cache", "error", err)
-	}
 	for _, e := range st.WalkErrors {
 		s.logger.Warn("index walk", "error", e)
 	}
@@ -228,9 +227,16 @@ func (s *Server) index(ctx context.Context, ws *analysis.Workspace, token string
 		"declsParsed", st.DeclsParsed, "seconds", st.Duration.Seconds())
 	progress.end(buildSummary(st))
 	s.Notify(s.base, StatusNotification, StatusParams{State: "ready", Files: st.Files, Seconds: st.Duration.Seconds()})
-	// Last, at leisure: the C call sites of what Rust calls, so that
-	// references across the boundary answer at once.
+	// Then, at leisure, work that changes no answer: the facts cache, and
+	// the C call sites of what Rust calls, so that references across the
+	// boundary answer at once.
+	if err := errors.Join(st.CacheErr, ws.SaveCache()); err != nil {
+		s.logger.Warn("facts cache", "error", err)
+	}
 	ws.WarmCallSites(ctx)
+	if ctx.Err() == nil {
+		s.Notify(s.base, StatusNotification, StatusParams{State: "idle"})
+	}
 }
 
 // isOpen reports whether the document at path is open in the client.

@@ -33,6 +33,7 @@ import (
 type result struct {
 	FirstDiagnosticsMS float64            `json:"first_diagnostics_ms"`
 	IndexedMS          float64            `json:"indexed_ms"`
+	IdleMS             float64            `json:"idle_ms"`
 	FirstDiagCount     int                `json:"first_diagnostics_count"`
 	FullDiagCount      int                `json:"full_diagnostics_count"`
 	Edit               latency            `json:"edit_to_diagnostics"`
@@ -79,6 +80,8 @@ type session struct {
 	diags   map[protocol.DocumentURI][]chan diagEvent
 	ready   chan struct{}
 	readyMu sync.Once
+	idle    chan struct{}
+	idleMu  sync.Once
 }
 
 type diagEvent struct {
@@ -105,7 +108,7 @@ func run(rivet, root, openRel, editRel string, n int, cacheHome string, serveArg
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &session{cmd: cmd, diags: map[protocol.DocumentURI][]chan diagEvent{}, ready: make(chan struct{})}
+	s := &session{cmd: cmd, diags: map[protocol.DocumentURI][]chan diagEvent{}, ready: make(chan struct{}), idle: make(chan struct{})}
 	s.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(rwc{stdout, stdin}))
 	s.conn.Go(context.Background(), s.handle)
 	peak := watchRSS(cmd.Process.Pid)
@@ -163,6 +166,15 @@ func run(rivet, root, openRel, editRel string, n int, cacheHome string, serveArg
 		res.FullDiagCount = ev.count
 	case <-time.After(time.Minute):
 		res.Errors = append(res.Errors, "no diagnostics after indexing")
+	}
+
+	// Warm measurements start once the server's background work after
+	// indexing (cache save, call-site warm-up) is done.
+	select {
+	case <-s.idle:
+		res.IdleMS = ms(time.Since(start))
+	case <-time.After(5 * time.Minute):
+		res.Errors = append(res.Errors, "no rivet/status idle within 5 minutes of ready")
 	}
 
 	// Edit -> diagnostics: append and remove a comment line in a big
@@ -260,8 +272,13 @@ func (s *session) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrp
 		}
 	case "rivet/status":
 		var p struct{ State string }
-		if json.Unmarshal(req.Params(), &p) == nil && p.State == "ready" {
-			s.readyMu.Do(func() { close(s.ready) })
+		if json.Unmarshal(req.Params(), &p) == nil {
+			switch p.State {
+			case "ready":
+				s.readyMu.Do(func() { close(s.ready) })
+			case "idle":
+				s.idleMu.Do(func() { close(s.idle) })
+			}
 		}
 	case "$/progress":
 		var p struct {
