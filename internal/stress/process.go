@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -20,6 +21,26 @@ func RSS(pid int) func() uint64 {
 // reaped. 0 when it cannot be read.
 func PeakRSS(pid int) uint64 {
 	return procStatus(pid, "VmHWM:")
+}
+
+// Children returns the pids of the child processes of process pid
+// (from /proc/PID/task/*/children, Linux): rivet never runs anything, so
+// a language server with a child broke that rule.
+func Children(pid int) []int {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	var out []int
+	for _, t := range tasks {
+		data, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		for _, f := range strings.Fields(string(data)) {
+			if n, err := strconv.Atoi(f); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }
 
 // procStatus reads a kB field of /proc/PID/status, in bytes.

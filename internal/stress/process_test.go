@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"syscall"
 	"testing"
@@ -240,6 +241,19 @@ func TestProcessLife(t *testing.T) {
 	})
 }
 
+// TestChildrenSeesAChild is the control of TestProcessStress's check that
+// the server starts no process.
+func TestChildrenSeesAChild(t *testing.T) {
+	kid := exec.Command("sleep", "60")
+	if err := kid.Start(); err != nil {
+		t.Skipf("cannot start a child process: %v", err)
+	}
+	defer func() { kid.Process.Kill(); kid.Wait() }()
+	if kids := Children(os.Getpid()); !slices.Contains(kids, kid.Process.Pid) {
+		t.Errorf("Children of this process: %v, want %d among them", kids, kid.Process.Pid)
+	}
+}
+
 // TestProcessStress drives a `rivet serve` process with the stress
 // client for a few seconds (RIVET_STRESS sets how long). Run as root, the
 // server runs as nobody (setpriv), so the scratch tree's unreadable
@@ -263,15 +277,25 @@ func TestProcessStress(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := startServer(t, asNobody)
+	pid, rss := s.cmd.Process.Pid, RSS(s.cmd.Process.Pid)
+	var mu sync.Mutex
+	var spawned []int
 	opts := Options{
 		Roots:        []string{testdata},
 		Scratch:      filepath.Join(worldReadableDir(t), "scratch"),
 		Duration:     duration,
 		Seed:         uint64(time.Now().UnixNano()),
 		ReplyTimeout: time.Minute,
-		Memory:       RSS(s.cmd.Process.Pid),
-		MemoryLimit:  1 << 30,
-		Logf:         t.Logf,
+		Memory: func() uint64 { // and, while at it, what the server runs
+			if kids := Children(pid); len(kids) > 0 {
+				mu.Lock()
+				spawned = append(spawned, kids...)
+				mu.Unlock()
+			}
+			return rss()
+		},
+		MemoryLimit: 1 << 30,
+		Logf:        t.Logf,
 	}
 	rep, err := Run(context.Background(), s.stdout, s.stdin, opts)
 	if err != nil {
@@ -287,6 +311,11 @@ func TestProcessStress(t *testing.T) {
 	}
 	if rep.Failed() {
 		t.Errorf("seed %d: %d failures", opts.Seed, len(rep.Failures)+rep.MoreFailures)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(spawned) > 0 {
+		t.Errorf("the server ran child processes %v: rivet never runs anything", spawned)
 	}
 	if asNobody && !bytes.Contains(log, []byte("permission denied")) {
 		t.Error("running as nobody, the server met no unreadable path: the test did not test that")

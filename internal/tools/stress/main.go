@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -99,7 +100,12 @@ func run(rivet string, roots []string, opts stress.Options, logPath, cache strin
 		return 2, err
 	}
 	pid := cmd.Process.Pid
-	opts.Memory = stress.RSS(pid)
+	rss := stress.RSS(pid)
+	var spawned atomic.Int64
+	opts.Memory = func() uint64 { // and, while at it, what the server runs
+		spawned.Add(int64(len(stress.Children(pid))))
+		return rss()
+	}
 	opts.Stuck = func() string {
 		cmd.Process.Signal(syscall.SIGQUIT) // Go prints every goroutine's stack, then exits
 		return "the server's goroutine stacks are in " + logPath
@@ -121,6 +127,9 @@ func run(rivet string, roots []string, opts stress.Options, logPath, cache strin
 	}
 	if exitErr != nil {
 		rep.Failures = append(rep.Failures, fmt.Sprintf("server process: %v, want exit status 0", exitErr))
+	}
+	if n := spawned.Load(); n > 0 {
+		rep.Failures = append(rep.Failures, fmt.Sprintf("the server had child processes in %d samples: rivet never runs anything", n))
 	}
 	if log, err := os.ReadFile(logPath); err == nil {
 		for _, p := range stress.LogPanics(log) {
