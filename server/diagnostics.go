@@ -30,7 +30,7 @@ func init() {
 //
 //   - pushed with textDocument/publishDiagnostics, for every open document,
 //     when the client does not declare pull support (Neovim 0.7, eglot):
-//     after an edit (at once when no pass runs, debounced within a burst),
+//     after an edit (at once; a pass on the previous text is cancelled),
 //     and again whenever the facts they depend
 //     on change — index batches during a build, a build's end, watched
 //     files, configuration. Closing a document clears its diagnostics.
@@ -41,8 +41,9 @@ func init() {
 // textDocument/diagnostic is answered in both cases, with the same items.
 
 const (
-	// editDelay debounces the passes of a document edited faster than it
-	// is diagnosed (an edit while no pass runs is diagnosed at once).
+	// editDelay is how long after an edit the other open documents, whose
+	// diagnostics may read the edited one's facts, are diagnosed again
+	// (the edited document itself is diagnosed at once).
 	editDelay = 100 * time.Millisecond
 	// factsDelay coalesces the passes that changes of facts ask for.
 	factsDelay = 50 * time.Millisecond
@@ -89,7 +90,7 @@ func (s *Server) documentEdited(d *Document) {
 		return
 	}
 	sched := s.scheduler()
-	sched.edited(d.URI, editDelay)
+	sched.edited(d.URI)
 	for _, uri := range s.openURIs() {
 		if uri != d.URI {
 			sched.invalidate(uri, editDelay)
@@ -266,7 +267,7 @@ func resultID(items []protocol.Diagnostic) string {
 
 // passScheduler runs passes over documents, keyed by URI: at most one
 // pass per document at a time, and at most one more waiting. An edit
-// cancels the running pass and (re)starts a debounce delay; a change of
+// cancels the running pass and runs a new one once it returns; a change of
 // facts asks for a pass without delaying one already waiting, and lets a
 // running pass finish, then runs once more. A pass's publication runs
 // only if the pass was not cancelled, under a per-document lock that
@@ -297,27 +298,28 @@ func newPassScheduler(base context.Context, run func(context.Context, protocol.D
 	return &passScheduler{base: base, run: run, docs: map[protocol.DocumentURI]*docPasses{}}
 }
 
-// edited asks for a pass of uri after an edit. When no pass runs or
-// waits, the edit is diagnosed at once: a keystroke costs no latency. An
-// edit arriving while a pass runs (typing faster than rivet diagnoses)
-// cancels it and (re)starts the delay, so such a burst costs one pass at
-// its end.
-func (p *passScheduler) edited(uri protocol.DocumentURI, delay time.Duration) {
+// edited asks for a pass of uri after an edit, at once: a keystroke costs
+// no waiting. A pass still running on the previous text is cancelled and
+// the new one starts as soon as it has returned (one pass per document at
+// a time); edits faster than the passes thus cost one pass after the last
+// of them, besides the cancelled ones.
+func (p *passScheduler) edited(uri protocol.DocumentURI) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.stopped {
 		return
 	}
 	d := p.doc(uri)
-	if d.cancel == nil && d.waiting == 0 {
-		p.start(uri, d)
-		return
+	if d.timer != nil {
+		d.timer.Stop()
 	}
+	d.waiting = 0
 	if d.cancel != nil {
 		d.cancel()
-		d.again = false
+		d.again = true // finished starts it
+		return
 	}
-	p.wait(uri, d, delay)
+	p.start(uri, d)
 }
 
 // invalidate asks for a pass of uri after delay, unless one is waiting

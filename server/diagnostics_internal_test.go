@@ -90,9 +90,9 @@ const testURI = protocol.DocumentURI("file:///k/lib.rs")
 func TestPassSchedulerEditCancels(t *testing.T) {
 	probe := newPassProbe(t)
 	sched := newPassScheduler(context.Background(), probe.run)
-	sched.edited(testURI, 0)
+	sched.edited(testURI)
 	first := probe.next()
-	sched.edited(testURI, 0)
+	sched.edited(testURI)
 	if err := waitDone(first.ctx); err != nil {
 		t.Fatal("the running pass was not cancelled by an edit")
 	}
@@ -128,26 +128,24 @@ func TestPassSchedulerCoalesces(t *testing.T) {
 	}
 }
 
-// TestPassSchedulerDebounces: an edit while nothing runs is diagnosed at
-// once; edits while that pass runs cancel it and make one more, after the
-// burst.
-func TestPassSchedulerDebounces(t *testing.T) {
+// TestPassSchedulerEditsRestart: edits while a pass runs cancel it and
+// make exactly one more pass, after it returns.
+func TestPassSchedulerEditsRestart(t *testing.T) {
 	probe := newPassProbe(t)
 	sched := newPassScheduler(context.Background(), probe.run)
-	sched.edited(testURI, time.Hour) // nothing runs: no delay
+	sched.edited(testURI) // nothing runs: at once
 	first := probe.next()
 	for i := 0; i < 4; i++ {
-		sched.edited(testURI, time.Hour) // a burst: waits
+		sched.edited(testURI)
 	}
 	if err := waitDone(first.ctx); err != nil {
-		t.Fatal("the burst did not cancel the first pass")
+		t.Fatal("the edits did not cancel the running pass")
 	}
+	second := probe.next()
+	close(second.release)
 	probe.idle()
-	sched.edited(testURI, 0) // the last edit of the burst, with no delay
-	close(probe.next().release)
-	probe.idle()
-	if _, published := probe.state(); len(published) != 1 || published[0] == first.n {
-		t.Errorf("published %v, want one pass after the burst", published)
+	if most, published := probe.state(); most != 1 || len(published) != 1 || published[0] != second.n {
+		t.Errorf("most running %d, published %v: want 1 and only pass %d", most, published, second.n)
 	}
 }
 
@@ -156,7 +154,7 @@ func TestPassSchedulerDebounces(t *testing.T) {
 func TestPassSchedulerForget(t *testing.T) {
 	probe := newPassProbe(t)
 	sched := newPassScheduler(context.Background(), probe.run)
-	sched.edited(testURI, 0)
+	sched.edited(testURI)
 	pass := probe.next()
 	sched.invalidate(testURI, 0) // one more asked for
 	if !sched.forget(testURI) {
@@ -172,7 +170,7 @@ func TestPassSchedulerForget(t *testing.T) {
 	}
 	sched.invalidate(testURI, time.Hour)
 	sched.stop()
-	sched.edited(testURI, 0)
+	sched.edited(testURI)
 	probe.idle()
 }
 

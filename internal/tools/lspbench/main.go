@@ -37,6 +37,7 @@ type result struct {
 	FirstDiagCount     int                `json:"first_diagnostics_count"`
 	FullDiagCount      int                `json:"full_diagnostics_count"`
 	Edit               latency            `json:"edit_to_diagnostics"`
+	SlowEdits          []string           `json:"slow_edits,omitempty"`
 	Requests           map[string]latency `json:"requests"`
 	PeakRSSMB          float64            `json:"peak_rss_mb"`
 	Errors             []string           `json:"errors,omitempty"`
@@ -211,7 +212,12 @@ func run(rivet, root, openRel, editRel string, n int, cacheHome string, serveArg
 			res.Errors = append(res.Errors, fmt.Sprintf("edit %d: no diagnostics in 10 s", i))
 		}
 	}
-	res.Edit = summarize(edits)
+	res.Edit = summarize(append([]time.Duration(nil), edits...))
+	for i, d := range edits {
+		if d > 50*time.Millisecond {
+			res.SlowEdits = append(res.SlowEdits, fmt.Sprintf("#%d: %.1f ms", i, ms(d)))
+		}
+	}
 
 	// Warm requests at every bindings:: use in the edited file.
 	targets := bindingPositions(string(editText))
