@@ -98,6 +98,8 @@ type Index struct {
 	ids  map[string]uint32
 	// cDecls are scanned C declarations by name hash, across files.
 	cDecls nameTable
+	// callers lists, per callee name id, the files whose bodies call it.
+	callers map[uint32][]uint32
 	// bindingRefs are Rust bindings:: references by bindgen name.
 	bindingRefs map[string][]RustRef
 	// exports are Rust fns exported to C by symbol; externs are Rust
@@ -123,6 +125,7 @@ func New() *Index {
 		files:       map[string]*File{},
 		ids:         map[string]uint32{},
 		cDecls:      newNameTable(),
+		callers:     map[uint32][]uint32{},
 		bindingRefs: map[string][]RustRef{},
 		exports:     map[string][]RustFnRef{},
 		externs:     map[string][]RustFnRef{},
@@ -171,13 +174,28 @@ func (ix *Index) putLocked(f *File, keepOpen bool) {
 		ix.byID = append(ix.byID, nil)
 	}
 	f.id = id
+	// A new version that shares its declarations or callees with the old
+	// one (Ensure adding facts of more declarations) keeps their table
+	// entries: re-linking them is the cost of a Put on a large header.
+	decls := old == nil || !sameDecls(old, f)
+	callees := old == nil || !sameCallees(old, f)
 	if old != nil {
-		ix.unlink(old)
+		ix.unlink(old, decls, callees)
 	}
 	ix.byID[id] = f
 	ix.files[f.Path] = f
-	ix.link(f)
+	ix.link(f, decls, callees)
 	ix.gen++
+}
+
+func sameDecls(a, b *File) bool {
+	x, y := a.decls.items, b.decls.items
+	return len(x) == len(y) && (len(x) == 0 || &x[0] == &y[0])
+}
+
+func sameCallees(a, b *File) bool {
+	x, y := a.callees, b.callees
+	return len(x) == len(y) && (len(x) == 0 || &x[0] == &y[0])
 }
 
 // reserve sizes the name table for the files about to be published, so a
@@ -200,7 +218,7 @@ func (ix *Index) Remove(paths ...string) {
 	defer ix.mu.Unlock()
 	for _, p := range paths {
 		if old := ix.files[p]; old != nil {
-			ix.unlink(old)
+			ix.unlink(old, true, true)
 			delete(ix.files, p)
 			ix.byID[old.id] = nil
 		}
@@ -216,10 +234,18 @@ func (ix *Index) SetKernel(k *Kernel) {
 	ix.mu.Unlock()
 }
 
-// link adds f's names to the tables. Callers hold mu.
-func (ix *Index) link(f *File) {
-	for i := range f.decls.items {
-		ix.cDecls.add(hashName(f.decls.name(i)), f.id, uint32(i))
+// link adds f's names to the tables, its declarations and callees only
+// when asked. Callers hold mu.
+func (ix *Index) link(f *File, decls, callees bool) {
+	if decls {
+		for i := range f.decls.items {
+			ix.cDecls.add(hashName(f.decls.name(i)), f.id, uint32(i))
+		}
+	}
+	if callees {
+		for _, c := range f.callees {
+			ix.callers[c] = append(ix.callers[c], f.id)
+		}
 	}
 	if len(f.DenseMacros) > 0 {
 		ix.dense[f.Path] = f
@@ -250,10 +276,20 @@ func (ix *Index) link(f *File) {
 }
 
 // unlink removes f's names from the tables. Callers hold mu.
-func (ix *Index) unlink(f *File) {
+func (ix *Index) unlink(f *File, decls, callees bool) {
 	delete(ix.dense, f.Path)
-	for i := range f.decls.items {
-		ix.cDecls.remove(hashName(f.decls.name(i)), f.id)
+	if decls {
+		for i := range f.decls.items {
+			ix.cDecls.remove(hashName(f.decls.name(i)), f.id)
+		}
+	}
+	if callees {
+		for _, c := range f.callees {
+			ix.callers[c] = removeID(ix.callers[c], f.id)
+			if len(ix.callers[c]) == 0 {
+				delete(ix.callers, c)
+			}
+		}
 	}
 	if r := f.Rust; r != nil {
 		for _, it := range bindingsCrateItems(f) {
@@ -416,9 +452,10 @@ func (s *Snapshot) CallerFiles(name string) []*File {
 	if !ok {
 		return nil
 	}
-	var out []*File
-	for _, f := range s.ix.files {
-		if containsID(f.callees, id) {
+	ids := s.ix.callers[id]
+	out := make([]*File, 0, len(ids))
+	for _, fid := range ids {
+		if f := s.ix.byID[fid]; f != nil {
 			out = append(out, f)
 		}
 	}
@@ -426,33 +463,34 @@ func (s *Snapshot) CallerFiles(name string) []*File {
 	return out
 }
 
+// removeID removes one occurrence of id from ids, not keeping the order.
+func removeID(ids []uint32, id uint32) []uint32 {
+	for i, x := range ids {
+		if x == id {
+			ids[i] = ids[len(ids)-1]
+			return ids[:len(ids)-1]
+		}
+	}
+	return ids
+}
+
 // CallersOf returns, for each file whose function bodies call any of
 // names (according to the cheap scan), which of them it calls: one pass
 // over the index rather than one per name.
 func (s *Snapshot) CallersOf(names []string) map[*File][]string {
-	want := map[uint32]string{}
-	for _, n := range names {
-		if id, ok := s.ix.callees.lookup(n); ok {
-			want[id] = n
-		}
-	}
 	out := map[*File][]string{}
-	if len(want) == 0 {
-		return out
-	}
-	for _, f := range s.ix.files {
-		for _, id := range f.callees {
-			if n, ok := want[id]; ok {
+	for _, n := range names {
+		id, ok := s.ix.callees.lookup(n)
+		if !ok {
+			continue
+		}
+		for _, fid := range s.ix.callers[id] {
+			if f := s.ix.byID[fid]; f != nil {
 				out[f] = append(out[f], n)
 			}
 		}
 	}
 	return out
-}
-
-func containsID(ids []uint32, id uint32) bool {
-	i := sort.Search(len(ids), func(i int) bool { return ids[i] >= id })
-	return i < len(ids) && ids[i] == id
 }
 
 func sortedKeys[V any](m map[string]V) []string {

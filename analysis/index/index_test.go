@@ -338,3 +338,40 @@ func TestRegisterDumpHeaders(t *testing.T) {
 		t.Errorf("other lookups in a register dump are wrong")
 	}
 }
+
+// TestCallersFollowChanges: the callers table follows a file's new
+// version, and a version that shares the old one's scan (Ensure adding
+// facts) keeps it.
+func TestCallersFollowChanges(t *testing.T) {
+	root := analysistest.WriteTxtar(t, tree)
+	ix, _ := build(t, root, "")
+	callers := func(name string) int {
+		snap, release := ix.Snapshot()
+		defer release()
+		return len(snap.CallerFiles(name))
+	}
+	if callers("demo_export") != 1 {
+		t.Fatalf("demo_export callers: %d", callers("demo_export"))
+	}
+	// Ensure re-publishes core.c with more facts: still one caller.
+	if _, err := ix.Ensure(context.Background(), []string{"get_device"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if callers("demo_export") != 1 {
+		t.Errorf("after Ensure: %d callers of demo_export, want 1", callers("demo_export"))
+	}
+	// A new version without the call, then with another one.
+	path := root + "/drivers/base/core.c"
+	f, err := index.Analyze(context.Background(), index.Stat{Path: path, Lang: facts.LangC}, []byte("void use(void) { other(); }\n"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.Put(f)
+	if callers("demo_export") != 0 || callers("other") != 1 {
+		t.Errorf("after the change: demo_export %d callers (want 0), other %d (want 1)", callers("demo_export"), callers("other"))
+	}
+	ix.Remove(path)
+	if callers("other") != 0 {
+		t.Errorf("after removal: other has %d callers", callers("other"))
+	}
+}
