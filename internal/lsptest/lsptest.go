@@ -501,7 +501,12 @@ func (c *Client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 		return nil
 	}
 	result, err := c.replyTo(msg)
-	return reply(ctx, result, err)
+	// A reply that cannot be written means the session is ending; the
+	// read loop will see it. Returning the error would make jsonrpc2.Conn
+	// store it in an atomic.Value that the read error, of another type,
+	// then panics on (TestReplyAfterServerEnded).
+	reply(ctx, result, err)
+	return nil
 }
 
 // replyTo answers a server-to-client request; see Options.Replies.
