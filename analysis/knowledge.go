@@ -85,6 +85,14 @@ func (w *Workspace) LifecycleFresh(snap *index.Snapshot, cfg *config.Config) *li
 	return kb
 }
 
+// WarmKnowledge brings the lifecycle knowledge up to the current index
+// generation, when the server has nothing better to do.
+func (w *Workspace) WarmKnowledge(cfg *config.Config) {
+	snap, release := w.Index.Snapshot()
+	defer release()
+	w.LifecycleFresh(snap, cfg)
+}
+
 // scheduleKB (re)arms the background rebuild. Callers hold w.kb.mu.
 func (w *Workspace) scheduleKB() {
 	c := &w.kb

@@ -227,13 +227,15 @@ func (s *Server) index(ctx context.Context, ws *analysis.Workspace, token string
 		"declsParsed", st.DeclsParsed, "seconds", st.Duration.Seconds())
 	progress.end(buildSummary(st))
 	s.Notify(s.base, StatusNotification, StatusParams{State: "ready", Files: st.Files, Seconds: st.Duration.Seconds()})
-	// Then, at leisure, work that changes no answer: the facts cache, and
-	// the C call sites of what Rust calls, so that references across the
-	// boundary answer at once.
+	// Then, at leisure, work that changes no answer: the facts cache, the
+	// C call sites of what Rust calls (so references across the boundary
+	// answer at once) and up-to-date lifecycle knowledge (so the first
+	// edits do not wait for its rebuild).
 	if err := errors.Join(st.CacheErr, ws.SaveCache()); err != nil {
 		s.logger.Warn("facts cache", "error", err)
 	}
 	ws.WarmCallSites(ctx)
+	ws.WarmKnowledge(s.currentConfig())
 	if ctx.Err() == nil {
 		s.Notify(s.base, StatusNotification, StatusParams{State: "idle"})
 	}

@@ -38,6 +38,7 @@ type result struct {
 	FullDiagCount      int                `json:"full_diagnostics_count"`
 	Edit               latency            `json:"edit_to_diagnostics"`
 	SlowEdits          []string           `json:"slow_edits,omitempty"`
+	SlowRequests       []string           `json:"slow_requests,omitempty"`
 	Requests           map[string]latency `json:"requests"`
 	PeakRSSMB          float64            `json:"peak_rss_mb"`
 	Errors             []string           `json:"errors,omitempty"`
@@ -238,7 +239,11 @@ func run(rivet, root, openRel, editRel string, n int, cacheHome string, serveArg
 				res.Errors = append(res.Errors, fmt.Sprintf("%s: %v", method, err))
 				break
 			}
-			ds = append(ds, time.Since(t0))
+			d := time.Since(t0)
+			ds = append(ds, d)
+			if d > 10*time.Millisecond {
+				res.SlowRequests = append(res.SlowRequests, fmt.Sprintf("%s %s:%d:%d %.1f ms", method, editRel, p["line"]+1, p["character"]+1, ms(d)))
+			}
 		}
 		res.Requests[method] = summarize(ds)
 	}
