@@ -36,7 +36,7 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	for _, p := range probs {
 		fmt.Fprintf(stderr, "rivet index: %v (defaults in force)\n", p)
 	}
-	opts := analysis.Options{Skip: cfg.Skip(roots[0])}
+	opts := analysis.Options{Skip: cfg.Skip(roots[0]), FFIModules: cfg.FFIModules}
 	if !*noCache {
 		if dir, err := index.CacheDir(); err == nil {
 			opts.CacheDir = dir

@@ -411,6 +411,6 @@ func (w *Workspace) source(ctx context.Context, snap *index.Snapshot, path strin
 	if f != nil && f.Hash == index.Hash(src) && (f.Rust != nil || lang == facts.LangC) {
 		return src, f, nil
 	}
-	f, err = index.Analyze(ctx, index.Stat{Path: path, Lang: lang, Size: int64(len(src))}, src, false)
+	f, err = index.AnalyzeWith(ctx, index.Stat{Path: path, Lang: lang, Size: int64(len(src))}, src, false, w.crates())
 	return src, f, err
 }

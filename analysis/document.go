@@ -56,7 +56,7 @@ func (d *Document) WithTree(fn func(tree *treesitter.Tree, f *index.File)) {
 	}
 }
 
-func (d *Document) update(ctx context.Context, version int32, text []byte) error {
+func (d *Document) update(ctx context.Context, version int32, text []byte, crates []string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	lang := treesitter.C
@@ -80,7 +80,7 @@ func (d *Document) update(ctx context.Context, version int32, text []byte) error
 		f.C = cfacts.Extract(tree)
 		f.CSpans = []facts.Span{{Start: 0, End: uint32(len(text))}}
 	case facts.LangRust:
-		f.Rust = rustfacts.Extract(tree)
+		f.Rust = rustfacts.ExtractWith(tree, crates)
 	}
 	if d.tree != nil {
 		d.tree.Close()

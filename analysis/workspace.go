@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -50,6 +51,10 @@ type Workspace struct {
 type Options struct {
 	// CacheDir is where the persistent facts cache lives; "" disables it.
 	CacheDir string
+	// FFIModules are bindgen crates besides `bindings` (the ffi_modules
+	// setting): "uapi" makes `uapi::NAME` and `kernel::uapi::NAME` FFI
+	// references too.
+	FFIModules []string
 	// OnKnowledge, when set, is called after the lifecycle knowledge was
 	// rebuilt in the background (see Lifecycle): diagnostics and hints
 	// computed meanwhile may have used the previous one.
@@ -95,9 +100,9 @@ type BuildStats struct {
 func (w *Workspace) Build(ctx context.Context, progress func(BuildProgress)) (BuildStats, error) {
 	start := time.Now()
 	var st BuildStats
-	b := &index.Builder{Index: w.Index, Read: w.Read, Skip: w.opts.Skip, Progress: progress, Logf: w.opts.Logf}
+	b := &index.Builder{Index: w.Index, Read: w.Read, Skip: w.opts.Skip, Progress: progress, Logf: w.opts.Logf, Crates: w.crates()}
 	if w.opts.CacheDir != "" && len(w.roots) > 0 {
-		c, err := index.OpenCache(w.opts.CacheDir, w.roots)
+		c, err := index.OpenCache(w.opts.CacheDir, w.roots, w.crates()...)
 		if err != nil {
 			st.CacheErr = err
 		} else {
@@ -197,6 +202,22 @@ func (w *Workspace) EnsureNeeded(ctx context.Context, progress func(BuildProgres
 // maxTypedefRounds bounds the typedef chains EnsureNeeded follows.
 const maxTypedefRounds = 4
 
+// crates are the extra bindgen crates' names: the last segment of each
+// configured module path ("kernel::uapi" gives "uapi"), sorted.
+func (w *Workspace) crates() []string {
+	var out []string
+	for _, m := range w.opts.FFIModules {
+		if i := strings.LastIndex(m, "::"); i >= 0 {
+			m = m[i+2:]
+		}
+		if m = strings.TrimSpace(m); m != "" && !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // Read returns a file's text: the open document's when there is one,
 // otherwise the disk's.
 func (w *Workspace) Read(path string) ([]byte, error) {
@@ -224,7 +245,7 @@ func (w *Workspace) Open(ctx context.Context, path string, version int32, text [
 		return nil, fmt.Errorf("open %s: not a C or Rust file", path)
 	}
 	d := &Document{Path: path, Lang: lang}
-	if err := d.update(ctx, version, text); err != nil {
+	if err := d.update(ctx, version, text, w.crates()); err != nil {
 		return nil, err
 	}
 	w.pubMu.Lock()
@@ -246,7 +267,7 @@ func (w *Workspace) Change(ctx context.Context, path string, version int32, text
 	if d == nil {
 		return w.Open(ctx, path, version, text)
 	}
-	if err := d.update(ctx, version, text); err != nil {
+	if err := d.update(ctx, version, text, w.crates()); err != nil {
 		return nil, err
 	}
 	w.publish(ctx, d)
@@ -289,7 +310,7 @@ func (w *Workspace) Refresh(ctx context.Context, path string) {
 	snap, release := w.Index.Snapshot()
 	full := index.WantsFullFacts(path, snap.Kernel())
 	release()
-	f, err := index.Analyze(ctx, st, src, full)
+	f, err := index.AnalyzeWith(ctx, st, src, full, w.crates())
 	if err != nil {
 		return
 	}

@@ -215,10 +215,11 @@ func (s *Server) setConfigRoot(roots []string) {
 }
 
 // configChanged applies a new configuration: a change of include or
-// exclude re-indexes, anything else re-diagnoses the open documents.
+// exclude or ffi_modules re-indexes, anything else re-diagnoses the open
+// documents.
 func (s *Server) configChanged(old, cfg *config.Config) {
-	if old != nil && (!slices.Equal(old.Include, cfg.Include) || !slices.Equal(old.Exclude, cfg.Exclude)) {
-		s.logger.Info("include/exclude changed; re-indexing", "include", cfg.Include, "exclude", cfg.Exclude)
+	if old != nil && (!slices.Equal(old.Include, cfg.Include) || !slices.Equal(old.Exclude, cfg.Exclude) || !slices.Equal(old.FFIModules, cfg.FFIModules)) {
+		s.logger.Info("include/exclude/ffi_modules changed; re-indexing", "include", cfg.Include, "exclude", cfg.Exclude, "ffi_modules", cfg.FFIModules)
 		go func() {
 			defer s.recoverBackground("re-index")
 			s.reindex(s.workspaceRoots())

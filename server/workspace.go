@@ -114,7 +114,8 @@ func (s *Server) makeWorkspace(roots []string) *analysis.Workspace {
 		Logf: func(format string, args ...any) {
 			s.logger.Debug("index: " + fmt.Sprintf(format, args...))
 		},
-		Skip: skipFilter(s.currentConfig(), roots),
+		Skip:       skipFilter(s.currentConfig(), roots),
+		FFIModules: s.currentConfig().FFIModules,
 		// Diagnostics and hints made with the previous lifecycle
 		// knowledge are refreshed like after any change of facts.
 		OnKnowledge: s.indexChanged,

@@ -89,6 +89,12 @@ func Hash(src []byte) string {
 // C (plus full tree-sitter facts when full is set), tree-sitter facts for
 // Rust. It never fails on broken code; it fails only when ctx is done.
 func Analyze(ctx context.Context, st Stat, src []byte, full bool) (*File, error) {
+	return AnalyzeWith(ctx, st, src, full, nil)
+}
+
+// AnalyzeWith is Analyze with extra bindgen crates for Rust paths (see
+// rustfacts.ExtractWith).
+func AnalyzeWith(ctx context.Context, st Stat, src []byte, full bool, crates []string) (*File, error) {
 	f := &File{Stat: st, Hash: Hash(src)}
 	switch st.Lang {
 	case facts.LangC:
@@ -108,7 +114,7 @@ func Analyze(ctx context.Context, st Stat, src []byte, full bool) (*File, error)
 		if err != nil {
 			return nil, err
 		}
-		f.Rust = rustfacts.Extract(tree)
+		f.Rust = rustfacts.ExtractWith(tree, crates)
 		tree.Close()
 	}
 	return f, nil
@@ -137,6 +143,9 @@ type Builder struct {
 	Logf func(format string, args ...any)
 	// Workers is the number of files analysed at once (default GOMAXPROCS).
 	Workers int
+	// Crates are bindgen crates besides `bindings` (the ffi_modules
+	// setting); a Cache must be opened with them as its variant.
+	Crates []string
 }
 
 // Stats summarise a build.
@@ -307,7 +316,7 @@ func (b *Builder) analyzeFile(ctx context.Context, s Stat, old *File, kernel *Ke
 		cp.Stat = s
 		return &cp, true, nil
 	}
-	f, err := Analyze(ctx, s, src, WantsFullFacts(s.Path, kernel))
+	f, err := AnalyzeWith(ctx, s, src, WantsFullFacts(s.Path, kernel), b.Crates)
 	return f, false, err
 }
 

@@ -61,7 +61,10 @@ func CacheDir() (string, error) {
 
 // OpenCache returns the cache for a set of workspace roots under dir,
 // creating the directories with mode 0700.
-func OpenCache(dir string, roots []string) (*Cache, error) {
+//
+// variant names facts-affecting settings (the extra bindgen crates, say):
+// caches of different variants are kept apart.
+func OpenCache(dir string, roots []string, variant ...string) (*Cache, error) {
 	sorted := append([]string(nil), roots...)
 	for i, r := range sorted {
 		if abs, err := filepath.Abs(r); err == nil {
@@ -69,7 +72,7 @@ func OpenCache(dir string, roots []string) (*Cache, error) {
 		}
 	}
 	sort.Strings(sorted)
-	sum := sha256.Sum256([]byte(strings.Join(sorted, "\x00")))
+	sum := sha256.Sum256([]byte(strings.Join(sorted, "\x00") + "\x01" + strings.Join(variant, "\x00")))
 	d := filepath.Join(dir, fmt.Sprintf("facts-v%d", facts.Version), hex.EncodeToString(sum[:12]))
 	if err := os.MkdirAll(d, 0o700); err != nil {
 		return nil, fmt.Errorf("cache: %w", err)

@@ -1,12 +1,14 @@
 package rustfacts
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rivet-lsp/rivet/analysis/facts"
+	"github.com/rivet-lsp/rivet/treesitter"
 )
 
 func TestUses(t *testing.T) {
@@ -285,5 +287,32 @@ fn k() { unsafe { ::bindings::put_device(core::ptr::null_mut()) } }
 	}
 	if got := strings.Join(names, " "); got != "get_device put_device" {
 		t.Errorf("binding refs %q, want only get_device and put_device", got)
+	}
+}
+
+// TestExtractWithCrates: configured bindgen crates (the ffi_modules
+// setting) make their paths references, with the same rules as bindings.
+func TestExtractWithCrates(t *testing.T) {
+	src := `
+use kernel::uapi;
+fn f() -> u32 { uapi::UAPI_FLAG + kernel::uapi::OTHER + bindings::GFP_KERNEL }
+`
+	names := func(r *facts.Rust) string {
+		var out []string
+		for _, ref := range r.BindingRefs {
+			out = append(out, ref.Name)
+		}
+		return strings.Join(out, " ")
+	}
+	if got := names(extract(t, src)); got != "GFP_KERNEL" {
+		t.Errorf("without the setting: %q, want only GFP_KERNEL", got)
+	}
+	tree, err := treesitter.Parse(context.Background(), treesitter.Rust, []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tree.Close()
+	if got := names(ExtractWith(tree, []string{"uapi"})); got != "UAPI_FLAG OTHER GFP_KERNEL" {
+		t.Errorf("with uapi: %q", got)
 	}
 }

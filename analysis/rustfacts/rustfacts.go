@@ -44,12 +44,22 @@ import (
 
 // Extract returns the facts of a parsed Rust file. Positions are byte
 // offsets into tree.Source(). A nil tree gives empty facts.
-func Extract(tree *treesitter.Tree) *facts.Rust {
+func Extract(tree *treesitter.Tree) *facts.Rust { return ExtractWith(tree, nil) }
+
+// ExtractWith is Extract with more bindgen crates than `bindings`: paths
+// through `uapi::NAME` or `kernel::uapi::NAME` are BindingRefs too when
+// crates names "uapi" (the ffi_modules setting).
+func ExtractWith(tree *treesitter.Tree, crates []string) *facts.Rust {
 	out := &facts.Rust{}
 	if tree == nil {
 		return out
 	}
+	set := map[string]bool{bindingsCrate: true}
+	for _, c := range crates {
+		set[c] = true
+	}
 	x := &extractor{
+		crates: set,
 		src:    tree.Source(),
 		anns:   tree.Annotations(),
 		out:    out,
@@ -68,10 +78,11 @@ func Extract(tree *treesitter.Tree) *facts.Rust {
 
 // extractor holds the walk's state and what it has found.
 type extractor struct {
-	src  []byte
-	anns []treesitter.Annotation
-	out  *facts.Rust
-	pos  position
+	crates map[string]bool // the bindgen crates' names
+	src    []byte
+	anns   []treesitter.Annotation
+	out    *facts.Rust
+	pos    position
 	// callee is the range of the function expression of the call being
 	// visited, so the path with exactly that range is known to be called.
 	callee facts.Span
@@ -174,7 +185,7 @@ func attrOrComment(kind string) bool {
 func (x *extractor) visitScope(n treesitter.Node, module bool) {
 	saved := x.pos
 	defer func() { x.pos = saved }()
-	s := &scope{}
+	s := &scope{crates: x.crates}
 	if !module {
 		s.parent = x.pos.scope
 	}

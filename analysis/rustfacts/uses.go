@@ -12,6 +12,7 @@ import (
 // bindgen items imported by name.
 type scope struct {
 	parent  *scope            // the enclosing scope a block sees; nil for a module
+	crates  map[string]bool   // the bindgen crates' names: bindings, and configured ones
 	modules map[string]bool   // `use kernel::bindings as b` binds "b" (true); `use fw as bindings` shadows "bindings" (false)
 	items   map[string]string // `use kernel::bindings::device as dev` maps "dev" to "device"
 }
@@ -22,12 +23,13 @@ type scope struct {
 // module): it is the bindgen crate in the kernel and the name every
 // `use kernel::bindings;` brings in.
 func (s *scope) isModule(name string) bool {
+	crates := s.crates
 	for ; s != nil; s = s.parent {
 		if is, ok := s.modules[name]; ok {
 			return is
 		}
 	}
-	return name == bindingsCrate
+	return crates[name]
 }
 
 // bindModule records whether alias names the bindings module in s.
@@ -106,13 +108,13 @@ func (s *scope) moduleEnd(segs []seg) int {
 	}
 	switch segs[i].text {
 	case "kernel", "crate", "$crate":
-		if i+1 < len(segs) && segs[i+1].text == bindingsCrate {
+		if i+1 < len(segs) && s.crates[segs[i+1].text] {
 			return i + 1
 		}
 		return -1
 	}
 	if i == 1 { // ::bindings, the extern crate itself
-		if segs[1].text == bindingsCrate {
+		if s.crates[segs[1].text] {
 			return 1
 		}
 		return -1
@@ -145,7 +147,7 @@ func (x *extractor) useDecl(n treesitter.Node, s *scope) {
 			s.bindModule(l.alias, true)
 			continue
 		}
-		if l.alias == bindingsCrate {
+		if s.crates[l.alias] {
 			// `use other as bindings;`, `use super::bindings;`: the name
 			// means another module here.
 			s.bindModule(l.alias, false)
