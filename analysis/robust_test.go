@@ -5,12 +5,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/rivet-lsp/rivet/analysis"
 	"github.com/rivet-lsp/rivet/analysis/analysistest"
+	"github.com/rivet-lsp/rivet/analysis/facts"
 )
 
 // TestRefreshRacesReaders runs disk refreshes against requests that read
@@ -94,4 +96,33 @@ int outside_secret(void);
 	if n := len(snap.CDecls("in_tree")); n != 2 {
 		t.Errorf("in_tree has %d declarations, want 2 (a.c and the link in.c)", n)
 	}
+}
+
+// TestDeepFileDoesNotCrash opens, indexes and queries a Rust file whose
+// tree nests 2.5 million levels deep. The recursive walkers of facts,
+// ownership and rules ran out of goroutine stack on it, which is fatal
+// to the process, at indexing as much as in the editor (found while
+// sizing the stress client's hostile files); the syntax layer now gives
+// such a text a blank tree (treesitter.MaxDepth).
+func TestDeepFileDoesNotCrash(t *testing.T) {
+	src := []byte("fn f() {\n    let x = " + strings.Repeat("-", 2_500_000) + "1;\n}\n")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "deep.rs"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ws := analysis.NewWorkspace([]string{dir}, analysis.Options{})
+	if _, err := ws.Build(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	path := ws.Roots()[0] + "/deep.rs"
+	if _, err := ws.Open(ctx, path, 1, src); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.Diagnose(ctx, path, analysis.DiagnoseOptions{}); err != nil {
+		t.Error(err)
+	}
+	ws.DocumentSymbols(ctx, path)
+	ws.InlayHints(ctx, path, facts.Span{}, nil)
+	ws.Hover(ctx, path, uint32(len(src)/2))
 }

@@ -56,6 +56,7 @@ type Tree struct {
 	masked      []byte // what the grammar saw: src with annotations blanked
 	annotations []Annotation
 	raw         bool     // parsed without masking (ParseRaw)
+	tooDeep     bool     // nested deeper than MaxDepth: the tree is of a blank text
 	lineStarts  []uint32 // offsets of line starts, built by the first LineOf
 	t           *sitter.Tree
 }
@@ -80,7 +81,23 @@ func parse(ctx context.Context, lang Language, src, masked []byte, anns []Annota
 	if err != nil {
 		return nil, err
 	}
-	return &Tree{lang: lang, src: src, masked: masked, annotations: anns, raw: raw, t: t}, nil
+	return guardDepth(ctx, &Tree{lang: lang, src: src, masked: masked, annotations: anns, raw: raw, t: t})
+}
+
+// guardDepth replaces a tree nesting deeper than MaxDepth by the tree of
+// its blank text (see MaxDepth).
+func guardDepth(ctx context.Context, t *Tree) (*Tree, error) {
+	if !tooDeep(t.t, len(t.masked)) {
+		return t, nil
+	}
+	t.t.Close()
+	masked := blank(t.masked)
+	bt, err := parseText(ctx, t.lang, nil, masked)
+	if err != nil {
+		return nil, err
+	}
+	t.t, t.masked, t.annotations, t.tooDeep = bt, masked, nil, true
+	return t, nil
 }
 
 // Reparse returns a tree for newSrc, reusing the unchanged parts of t.
@@ -102,7 +119,7 @@ func (t *Tree) Reparse(ctx context.Context, newSrc []byte) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tree{lang: t.lang, src: newSrc, masked: masked, annotations: anns, raw: t.raw, t: nt}, nil
+	return guardDepth(ctx, &Tree{lang: t.lang, src: newSrc, masked: masked, annotations: anns, raw: t.raw, t: nt})
 }
 
 // diffEdit describes the change from a to b as one tree-sitter edit: the
@@ -176,6 +193,10 @@ func (t *Tree) LineOf(off uint32) uint32 {
 	}
 	return uint32(sort.Search(len(t.lineStarts), func(i int) bool { return t.lineStarts[i] > off }) - 1)
 }
+
+// TooDeep reports whether the text nested deeper than MaxDepth, so the
+// tree is that of a blank text of the same length.
+func (t *Tree) TooDeep() bool { return t.tooDeep }
 
 // HasError reports whether the tree holds any ERROR or MISSING node.
 func (t *Tree) HasError() bool { return t.Root().HasError() }
