@@ -73,17 +73,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "rivet check: %v\n", err)
 		return exitUsage
 	}
-	cfg, probs := config.Load(roots[0], rules.Codes())
-	for _, p := range probs {
-		fmt.Fprintf(stderr, "rivet check: %v (defaults in force)\n", p)
-	}
-	opts := analysis.Options{Skip: cfg.Skip(roots[0]), FFIModules: cfg.FFIModules}
-	if !*noCache {
-		if dir, err := index.CacheDir(); err == nil {
-			opts.CacheDir = dir
-		}
-	}
-	ws := analysis.NewWorkspace(roots, opts)
+	ws, cfg := newWorkspace("check", roots, !*noCache, stderr)
 
 	bar := newProgress(*progressMode, stderr)
 	start := time.Now()
@@ -140,6 +130,23 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	return exitOK
+}
+
+// newWorkspace makes the workspace of a batch command: the configuration
+// of the first root (problems reported on stderr, defaults in force) and
+// the user's facts cache unless noCache.
+func newWorkspace(cmd string, roots []string, useCache bool, stderr io.Writer) (*analysis.Workspace, *config.Config) {
+	cfg, probs := config.Load(roots[0], rules.Codes())
+	for _, p := range probs {
+		fmt.Fprintf(stderr, "rivet %s: %v (defaults in force)\n", cmd, p)
+	}
+	opts := analysis.Options{Skip: cfg.Skip(roots[0]), FFIModules: cfg.FFIModules}
+	if useCache {
+		if dir, err := index.CacheDir(); err == nil {
+			opts.CacheDir = dir
+		}
+	}
+	return analysis.NewWorkspace(roots, opts), cfg
 }
 
 // checkRoots turns the PATH arguments into workspace roots. A file

@@ -7,11 +7,6 @@ import (
 	"io"
 	"runtime"
 	"time"
-
-	"github.com/rivet-lsp/rivet/analysis"
-	"github.com/rivet-lsp/rivet/analysis/config"
-	"github.com/rivet-lsp/rivet/analysis/index"
-	"github.com/rivet-lsp/rivet/analysis/rules"
 )
 
 // runIndex indexes a tree, fills the facts cache and prints what it
@@ -32,17 +27,7 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "rivet index: %v\n", err)
 		return exitUsage
 	}
-	cfg, probs := config.Load(roots[0], rules.Codes())
-	for _, p := range probs {
-		fmt.Fprintf(stderr, "rivet index: %v (defaults in force)\n", p)
-	}
-	opts := analysis.Options{Skip: cfg.Skip(roots[0]), FFIModules: cfg.FFIModules}
-	if !*noCache {
-		if dir, err := index.CacheDir(); err == nil {
-			opts.CacheDir = dir
-		}
-	}
-	ws := analysis.NewWorkspace(roots, opts)
+	ws, _ := newWorkspace("index", roots, !*noCache, stderr)
 	start := time.Now()
 	st, err := ws.Build(ctx, nil)
 	if err != nil {

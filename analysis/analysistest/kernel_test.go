@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rivet-lsp/rivet/analysis/rules"
 	"github.com/rivet-lsp/rivet/treesitter"
 )
 
@@ -18,27 +19,8 @@ import (
 // it and its conventions, which the tests below hold it to.
 const kernelTree = "../../testdata/kernel"
 
-// ruleCodes are the codes of DESIGN §4 (analysis/rules.Contract holds the
-// same list; this test does not import the rules so that the fixture can be
-// checked on its own).
-var ruleCodes = []string{
-	"ffi-unresolved",
-	"ffi-needs-helper",
-	"ffi-signature-mismatch",
-	"repr-c-missing",
-	"must-check-ignored",
-	"err-ptr-unchecked",
-	"user-pointer-deref",
-	"unsafe-missing-safety",
-	"helper-attribute-lost",
-	"lifecycle-leak",
-	"lifecycle-mismatched-release",
-	"lifecycle-release-borrowed",
-	"lifecycle-double-release",
-	"lock-imbalance",
-	"sleep-in-atomic",
-	"registration-lifetime",
-}
+// ruleCodes are the codes of DESIGN §4.
+var ruleCodes = rules.Contract
 
 // nearMiss matches the comment that marks code which must stay silent.
 var nearMiss = regexp.MustCompile(`Near miss \(([a-z0-9-]+)\)`)
