@@ -114,9 +114,9 @@ type driver struct {
 	resultIDs    map[string]string // pull diagnostics result ids by URI
 	outstanding  []*call
 	methods      []method
-	rep          *Report
 
 	mu          sync.Mutex
+	rep         *Report
 	answerRNG   *rand.Rand
 	lastPublish map[string]int // URI -> diagnostics in the latest publish
 	lastPushAt  time.Time
@@ -198,7 +198,7 @@ func (d *driver) step() {
 	}
 	r := d.rng.IntN(1000)
 	for _, a := range actions {
-		if r < a.upTo {
+		if r < a.weight {
 			start := time.Now()
 			a.do(d)
 			d.mu.Lock()
@@ -206,16 +206,15 @@ func (d *driver) step() {
 			d.mu.Unlock()
 			return
 		}
-		r -= a.upTo
+		r -= a.weight
 	}
 }
 
-// actions are what a step may do, with their weights in thousandths
-// (upTo is the weight; step subtracts as it goes).
+// actions are what a step may do, with their weights in thousandths.
 var actions = []struct {
-	name string
-	upTo int
-	do   func(*driver)
+	name   string
+	weight int
+	do     func(*driver)
 }{
 	{"request", 560, (*driver).request},
 	{"edit", 200, (*driver).edit},

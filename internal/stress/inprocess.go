@@ -23,8 +23,8 @@ const documentMethod = "rivet/stress/document"
 // drives it with Run. Besides Run's checks it fails the report when the
 // server logs a recovered panic (a panic answered as an error is still a
 // bug) or when Serve does not return nil after shutdown and exit. Unless
-// opts.Memory is set, memory is the live Go heap, sampled every second
-// after a collection; it counts the driver's own small state too, and
+// opts.Memory is set, memory is the live Go heap, sampled after a
+// collection every opts.MemoryEvery (default a second); it counts the driver's own small state too, and
 // not the syntax trees tree-sitter allocates in C.
 func InProcess(ctx context.Context, opts Options, sopts server.Options) (*Report, error) {
 	panics := &panicLog{}
@@ -42,7 +42,10 @@ func InProcess(ctx context.Context, opts Options, sopts server.Options) (*Report
 		sopts.Requests = requests
 	}
 	if opts.Memory == nil {
-		opts.Memory, opts.MemoryEvery = liveHeap, time.Second
+		opts.Memory = liveHeap
+		if opts.MemoryEvery == 0 {
+			opts.MemoryEvery = time.Second
+		}
 	}
 	if opts.Stuck == nil {
 		opts.Stuck = goroutines

@@ -19,11 +19,11 @@ import (
 // TestStress drives an in-process server with two short sessions over
 // testdata/kernel plus the hostile scratch tree: UTF-16 positions with
 // pushed diagnostics, then UTF-8 with pulled ones. RIVET_STRESS=DURATION
-// sets each session's length (default 8s); RIVET_KERNEL=PATH adds a
+// sets each session's length (default 5s); RIVET_KERNEL=PATH adds a
 // kernel tree as a root; RIVET_STRESS_SEED fixes the seed;
 // RIVET_STRESS_LOG=PATH writes the server's debug log to PATH.SESSION.
 func TestStress(t *testing.T) {
-	duration := 8 * time.Second
+	duration := 5 * time.Second
 	if v := os.Getenv("RIVET_STRESS"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -36,10 +36,10 @@ func TestStress(t *testing.T) {
 		t.Fatal(err)
 	}
 	roots := []string{testdata}
-	limit := uint64(512 << 20)
+	limit, every := uint64(512<<20), time.Second
 	if k := os.Getenv("RIVET_KERNEL"); k != "" {
-		roots = []string{k}
-		limit = 3 << 30
+		// A collection of a kernel-sized heap is not free: sample less.
+		roots, limit, every = []string{k}, 3<<30, 10*time.Second
 	}
 	seed := uint64(time.Now().UnixNano())
 	if v := os.Getenv("RIVET_STRESS_SEED"); v != "" {
@@ -62,6 +62,7 @@ func TestStress(t *testing.T) {
 				Pull:         session.pull,
 				ReplyTimeout: 60 * time.Second,
 				MemoryLimit:  limit,
+				MemoryEvery:  every,
 				Logf:         t.Logf,
 			}
 			var logOut io.Writer = log
