@@ -126,3 +126,36 @@ func TestDeepFileDoesNotCrash(t *testing.T) {
 	ws.InlayHints(ctx, path, facts.Span{}, nil)
 	ws.Hover(ctx, path, uint32(len(src)/2))
 }
+
+// TestReadRefusesLinkOutOfRoots: the workspace's reader, which builds,
+// Ensure and requests use, does not read through a symbolic link that
+// leads out of the roots (a file swapped for one after the walk), and
+// still reads links inside them. Found by the stress client on Linux
+// 7.3: its churn swapped files for such links during a 100-second build,
+// and the build indexed what they pointed to.
+func TestReadRefusesLinkOutOfRoots(t *testing.T) {
+	root := analysistest.WriteTxtar(t, `
+-- a.c --
+int in_tree(void);
+`)
+	outside := analysistest.WriteTxtar(t, `
+-- secret.c --
+int outside_secret(void);
+`)
+	ws := analysis.NewWorkspace([]string{root}, analysis.Options{})
+	r := ws.Roots()[0]
+	for link, target := range map[string]string{"out.c": outside + "/secret.c", "in.c": r + "/a.c"} {
+		if err := os.Symlink(target, filepath.Join(root, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if src, err := ws.Read(r + "/out.c"); err == nil {
+		t.Errorf("read %q through a link out of the roots", src)
+	}
+	if src, err := ws.Read(r + "/in.c"); err != nil || !strings.Contains(string(src), "in_tree") {
+		t.Errorf("a link inside the roots: %q, %v", src, err)
+	}
+	if src, err := ws.Read(r + "/a.c"); err != nil || !strings.Contains(string(src), "in_tree") {
+		t.Errorf("a regular file: %q, %v", src, err)
+	}
+}

@@ -8,6 +8,7 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -219,7 +220,10 @@ func (w *Workspace) crates() []string {
 }
 
 // Read returns a file's text: the open document's when there is one,
-// otherwise the disk's.
+// otherwise the disk's. A path that is a symbolic link out of the roots
+// is not read from disk: the walk lists no such link, but a file can be
+// swapped for one after the walk, and a build, Ensure or a request would
+// then read through it.
 func (w *Workspace) Read(path string) ([]byte, error) {
 	w.mu.Lock()
 	d := w.docs[path]
@@ -227,7 +231,23 @@ func (w *Workspace) Read(path string) ([]byte, error) {
 	if d != nil {
 		return d.Text(), nil
 	}
-	return index.ReadDisk(path)
+	src, err := index.ReadDisk(path)
+	if err == nil && !w.readable(path) {
+		return nil, fmt.Errorf("%s: a link out of the workspace", path)
+	}
+	return src, err
+}
+
+// readable reports whether path, just read, may be trusted to lie in the
+// workspace: a regular file (one lstat, the common case) or a link that
+// resolves inside a root. Checked after the read, so a swap before it is
+// seen.
+func (w *Workspace) readable(path string) bool {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return false
+	}
+	return fi.Mode()&os.ModeSymlink == 0 || w.within(path)
 }
 
 // Document returns the open document at path, or nil.
