@@ -375,7 +375,7 @@ local function run()
   t.caps = client.server_capabilities or {}
   check('root is the fixture tree', realpath(client.config.root_dir) == t.root, client.config.root_dir)
   local ready = vim.wait(t.timeout, function()
-    return status == 'ready'
+    return status == 'ready' or status == 'idle' -- idle follows ready
   end, 50)
   check('rivet/status reached "ready"', ready, 'last status: ' .. tostring(status))
 

@@ -70,7 +70,7 @@ async function session(settings: Record<string, unknown>): Promise<string[]> {
     }
   });
   conn.onNotification('rivet/status', (p: { state: string }) => {
-    if (p.state === 'ready') {
+    if (p.state === 'ready' || p.state === 'idle') {
       ready();
     }
   });
