@@ -32,6 +32,7 @@ type kbCache struct {
 	cfg   *config.Config // the configuration it was built with
 	key   string         // cfg's [lifecycle] section, printed
 	timer *time.Timer    // pending background rebuild
+	stale bool           // a base older than the index was served since one was last published
 }
 
 // kbQuiet is how long edits must pause before a stale knowledge base is
@@ -56,6 +57,7 @@ func (w *Workspace) Lifecycle(snap *index.Snapshot, cfg *config.Config) *lifecyc
 	key := fmt.Sprintf("%#v", cfg.Lifecycle)
 	if c.kb != nil && c.key == key {
 		if c.kb.Gen() < snap.Gen {
+			c.stale = true
 			w.scheduleKB()
 		}
 		return c.kb
@@ -66,7 +68,10 @@ func (w *Workspace) Lifecycle(snap *index.Snapshot, cfg *config.Config) *lifecyc
 }
 
 // LifecycleFresh is Lifecycle without staleness: the knowledge base of
-// snap's own generation, built now if need be (batch runs).
+// snap's own generation, built now if need be (batch runs, and the
+// server's warm-up after indexing). When it replaces a base that was
+// served stale, it says so through OnKnowledge, as the background
+// rebuild would have: that rebuild then finds nothing newer to publish.
 func (w *Workspace) LifecycleFresh(snap *index.Snapshot, cfg *config.Config) *lifecycle.KB {
 	kb := w.Lifecycle(snap, cfg)
 	if kb.Gen() == snap.Gen {
@@ -74,13 +79,20 @@ func (w *Workspace) LifecycleFresh(snap *index.Snapshot, cfg *config.Config) *li
 	}
 	c := &w.kb
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.kb.Gen() == snap.Gen {
-		return c.kb
+		kb = c.kb
+		c.mu.Unlock()
+		return kb
 	}
 	kb = lifecycle.Build(context.Background(), snap, c.cfg)
+	notify := false
 	if kb.Gen() > c.kb.Gen() {
 		c.kb = kb
+		notify, c.stale = c.stale, false
+	}
+	c.mu.Unlock()
+	if notify && w.opts.OnKnowledge != nil {
+		w.opts.OnKnowledge()
 	}
 	return kb
 }
@@ -117,7 +129,7 @@ func (w *Workspace) rebuildKB() {
 	c.mu.Lock()
 	fresh := c.key == key && (c.kb == nil || c.kb.Gen() < kb.Gen())
 	if fresh {
-		c.kb = kb
+		c.kb, c.stale = kb, false
 	}
 	c.mu.Unlock()
 	if fresh && w.opts.OnKnowledge != nil {

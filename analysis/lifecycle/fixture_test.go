@@ -308,3 +308,34 @@ func TestWorkspaceCache(t *testing.T) {
 		t.Errorf("after the rebuild: KB of generation %d, want %d or later", d.Gen(), gen)
 	}
 }
+
+// TestWarmKnowledgeAfterStale checks that WarmKnowledge, replacing a KB
+// that was served stale, says so through OnKnowledge: the background
+// rebuild it overtakes then has nothing newer to publish, and without the
+// call an editor would keep diagnostics made with the stale KB (an
+// err-ptr-unchecked missing in VS Code when checks.rs opened while the
+// index was being built).
+func TestWarmKnowledgeAfterStale(t *testing.T) {
+	root, _ := filepath.Abs("../../testdata/kernel")
+	rebuilt := make(chan struct{}, 4)
+	ws := analysis.NewWorkspace([]string{root}, analysis.Options{OnKnowledge: func() { rebuilt <- struct{}{} }})
+	if _, err := ws.Build(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	snap, release := ws.Index.Snapshot()
+	a := ws.Lifecycle(snap, nil)
+	release()
+	ws.Refresh(context.Background(), root+"/drivers/clk/clk.c")
+	snap, release = ws.Index.Snapshot()
+	stale := ws.Lifecycle(snap, nil)
+	release()
+	if stale != a {
+		t.Fatal("a new generation did not get the previous KB at once")
+	}
+	ws.WarmKnowledge(nil) // before the background rebuild's timer fires
+	select {
+	case <-rebuilt:
+	case <-time.After(10 * time.Second):
+		t.Fatal("WarmKnowledge replaced a stale KB without OnKnowledge")
+	}
+}
