@@ -53,11 +53,11 @@ func (w *Workspace) Diagnose(ctx context.Context, path string, opts DiagnoseOpti
 }
 
 func (w *Workspace) diagnose(ctx context.Context, path string, cfg *config.Config) (FileDiagnostics, error) {
-	snap, release := w.Index.Snapshot()
-	defer release()
-	ropts := rules.Options{Config: cfg, Extra: w.extra(snap, cfg)}
 	res := FileDiagnostics{Path: path}
 	if d := w.Document(path); d != nil {
+		snap, release := w.Index.Snapshot()
+		defer release()
+		ropts := rules.Options{Config: cfg, Extra: w.extra(snap, cfg)}
 		var err error
 		open := false
 		d.WithTree(func(tree *treesitter.Tree, f *index.File) {
@@ -69,13 +69,35 @@ func (w *Workspace) diagnose(ctx context.Context, path string, cfg *config.Confi
 			return res, err
 		}
 	}
-	f := snap.File(path)
-	if f == nil || !(f.Rust != nil || (f.C != nil && fullFacts(f))) {
-		return res, nil
+	// A file on disk is read and parsed without a read view of the index
+	// held, so an edit's publication does not wait for it; if the file is
+	// republished meanwhile, the pass starts over.
+	for range diskAttempts {
+		diags, text, stale, err := w.diagnoseDisk(ctx, path, cfg)
+		if !stale {
+			res.Diags, res.Text = diags, text
+			return res, err
+		}
 	}
-	src, err := index.ReadDisk(path)
+	return res, nil
+}
+
+// diskAttempts bounds the passes over a file on disk republished during
+// each of them.
+const diskAttempts = 3
+
+// diagnoseDisk runs the rules over the disk's text of path; stale: the
+// index published another version of it during the pass.
+func (w *Workspace) diagnoseDisk(ctx context.Context, path string, cfg *config.Config) (diags []rules.Diagnostic, src []byte, stale bool, err error) {
+	snap, release := w.Index.Snapshot()
+	f := snap.File(path)
+	release()
+	if f == nil || !(f.Rust != nil || (f.C != nil && fullFacts(f))) {
+		return nil, nil, false, nil
+	}
+	src, err = index.ReadDisk(path)
 	if err != nil || index.Hash(src) != f.Hash {
-		return res, err // changed since indexed: the watcher will catch up
+		return nil, nil, false, err // changed since indexed: the watcher will catch up
 	}
 	lang := treesitter.C
 	if f.Lang == facts.LangRust {
@@ -83,10 +105,14 @@ func (w *Workspace) diagnose(ctx context.Context, path string, cfg *config.Confi
 	}
 	tree, err := treesitter.Parse(ctx, lang, src)
 	if err != nil {
-		return res, err
+		return nil, nil, false, err
 	}
 	defer tree.Close()
-	res.Text = src
-	res.Diags, err = rules.Run(ctx, snap, f, tree, src, ropts)
-	return res, err
+	snap, release = w.Index.Snapshot()
+	defer release()
+	if snap.File(path) != f {
+		return nil, nil, true, nil
+	}
+	diags, err = rules.Run(ctx, snap, f, tree, src, rules.Options{Config: cfg, Extra: w.extra(snap, cfg)})
+	return diags, src, false, err
 }

@@ -20,6 +20,7 @@ func init() {
 		c.DiagnosticProvider = &DiagnosticOptions{Identifier: diagnosticSource, InterFileDependencies: true}
 	})
 	documentHooks = append(documentHooks, (*Server).documentEdited)
+	beforeChangeHooks = append(beforeChangeHooks, (*Server).yieldPasses)
 	closeHooks = append(closeHooks, (*Server).clearDiagnostics)
 	indexChangedHooks = append(indexChangedHooks, (*Server).factsChanged)
 	progressHooks = append(progressHooks, (*Server).buildProgressed)
@@ -95,6 +96,14 @@ func (s *Server) documentEdited(d *Document) {
 		if uri != d.URI {
 			sched.invalidate(uri, editDelay)
 		}
+	}
+}
+
+// yieldPasses cancels the running passes before an edit publishes its
+// facts; each runs again once it has returned (on the new facts).
+func (s *Server) yieldPasses() {
+	if s.pushDiagnostics() {
+		s.scheduler().yield()
 	}
 }
 
@@ -320,6 +329,20 @@ func (p *passScheduler) edited(uri protocol.DocumentURI) {
 		return
 	}
 	p.start(uri, d)
+}
+
+// yield cancels every running pass and runs each again once it has
+// returned: a pass holds a read view of the index, and an edit's
+// publication waits for it.
+func (p *passScheduler) yield() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, d := range p.docs {
+		if d.cancel != nil {
+			d.cancel()
+			d.again = true
+		}
+	}
 }
 
 // invalidate asks for a pass of uri after delay, unless one is waiting

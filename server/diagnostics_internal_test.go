@@ -182,3 +182,46 @@ func waitDone(ctx context.Context) error {
 		return context.DeadlineExceeded
 	}
 }
+
+// TestPassSchedulerYield: yield cancels the passes of every document
+// (their results are not published) and runs each once more after it
+// returns; documents without a running pass get none.
+func TestPassSchedulerYield(t *testing.T) {
+	probe := newPassProbe(t)
+	sched := newPassScheduler(context.Background(), probe.run)
+	other := protocol.DocumentURI("file:///k/other.rs")
+	idle := protocol.DocumentURI("file:///k/idle.rs")
+	sched.edited(testURI)
+	sched.edited(other)
+	first, second := probe.next(), probe.next()
+	sched.invalidate(idle, time.Hour) // waiting, not running
+	sched.yield()
+	for _, pass := range []*probePass{first, second} {
+		if err := waitDone(pass.ctx); err != nil {
+			t.Fatalf("yield did not cancel pass %d", pass.n)
+		}
+	}
+	again := []*probePass{probe.next(), probe.next()}
+	for _, pass := range again {
+		close(pass.release)
+	}
+	probe.idle()
+	_, published := probe.state()
+	if len(published) != 2 || !containsAll(published, again[0].n, again[1].n) {
+		t.Errorf("published %v: want only the passes run again, %d and %d", published, again[0].n, again[1].n)
+	}
+	sched.stop()
+}
+
+func containsAll(xs []int, want ...int) bool {
+	for _, w := range want {
+		found := false
+		for _, x := range xs {
+			found = found || x == w
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}

@@ -378,6 +378,9 @@ func (s *Server) forward(ctx context.Context, d *Document) {
 	s.wsState.uris[path] = d.URI
 	s.wsState.paths[d.URI] = path
 	s.wsState.mu.Unlock()
+	for _, h := range beforeChangeHooks {
+		h(s)
+	}
 	_, err := ws.Change(ctx, path, d.Version, d.Text)
 	s.wsState.docMu.Unlock()
 	if err != nil {
@@ -393,6 +396,12 @@ func (s *Server) forward(ctx context.Context, d *Document) {
 // documentHooks run after an open or change reached the workspace (the
 // diagnostics scheduler hooks in here).
 var documentHooks []func(*Server, *Document)
+
+// beforeChangeHooks run before an open or change publishes its facts,
+// which waits for every reader of the index: work holding a read view
+// for long (diagnostics passes) yields here, so the edit and the
+// requests queued behind it in the read loop do not wait for it.
+var beforeChangeHooks []func(*Server)
 
 func (s *Server) documentClosed(ctx context.Context, uri protocol.DocumentURI) {
 	if path, ok := s.openPath(uri); ok {

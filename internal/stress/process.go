@@ -17,8 +17,8 @@ func RSS(pid int) func() uint64 {
 }
 
 // PeakRSS is the resident set's high-water mark of process pid (VmHWM),
-// which the kernel keeps between samples; read it before the process is
-// reaped. 0 when it cannot be read.
+// which the kernel keeps between samples; read it while the process runs
+// (an exited process has none). 0 when it cannot be read.
 func PeakRSS(pid int) uint64 {
 	return procStatus(pid, "VmHWM:")
 }

@@ -102,8 +102,15 @@ func run(rivet string, roots []string, opts stress.Options, logPath, cache strin
 	pid := cmd.Process.Pid
 	rss := stress.RSS(pid)
 	var spawned atomic.Int64
-	opts.Memory = func() uint64 { // and, while at it, what the server runs
+	var peak atomic.Uint64 // VmHWM as last read: a process that has exited has none
+	notePeak := func() {
+		if p := stress.PeakRSS(pid); p > peak.Load() {
+			peak.Store(p)
+		}
+	}
+	opts.Memory = func() uint64 { // and, while at it, what the server runs and its high-water mark
 		spawned.Add(int64(len(stress.Children(pid))))
+		notePeak()
 		return rss()
 	}
 	opts.Stuck = func() string {
@@ -112,7 +119,7 @@ func run(rivet string, roots []string, opts stress.Options, logPath, cache strin
 	}
 	exited := make(chan error, 1)
 	rep, runErr := stress.Run(context.Background(), stdout, stdin, opts)
-	peak := stress.PeakRSS(pid) // before the process is reaped
+	notePeak() // the server may still be running; if it exited, the last sample stands
 	go func() { exited <- cmd.Wait() }()
 	var exitErr error
 	select {
@@ -137,7 +144,7 @@ func run(rivet string, roots []string, opts stress.Options, logPath, cache strin
 		}
 	}
 	fmt.Print(rep)
-	fmt.Printf("peak RSS (VmHWM) %d MiB\n", peak>>20)
+	fmt.Printf("peak RSS (VmHWM) %d MiB\n", peak.Load()>>20)
 	if runErr != nil || rep.Failed() {
 		fmt.Printf("server log: %s\n", logPath)
 		return 1, runErr
