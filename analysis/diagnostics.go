@@ -55,17 +55,7 @@ func (w *Workspace) Diagnose(ctx context.Context, path string, opts DiagnoseOpti
 func (w *Workspace) diagnose(ctx context.Context, path string, cfg *config.Config) (FileDiagnostics, error) {
 	res := FileDiagnostics{Path: path}
 	if d := w.Document(path); d != nil {
-		snap, release := w.Index.Snapshot()
-		defer release()
-		ropts := rules.Options{Config: cfg, Extra: w.extra(snap, cfg)}
-		var err error
-		open := false
-		d.WithTree(func(tree *treesitter.Tree, f *index.File) {
-			open = true
-			res.Open, res.Version, res.Text = true, d.version, tree.Source()
-			res.Diags, err = rules.Run(ctx, snap, f, tree, res.Text, ropts)
-		})
-		if open {
+		if open, err := w.diagnoseOpen(ctx, d, cfg, &res); open {
 			return res, err
 		}
 	}
@@ -80,6 +70,22 @@ func (w *Workspace) diagnose(ctx context.Context, path string, cfg *config.Confi
 		}
 	}
 	return res, nil
+}
+
+// diagnoseOpen runs the rules over an open document's tree into res;
+// open is false when the document was closed meanwhile. The read view it
+// takes is released before it returns: a second one taken while it is
+// held would deadlock behind a waiting writer.
+func (w *Workspace) diagnoseOpen(ctx context.Context, d *Document, cfg *config.Config, res *FileDiagnostics) (open bool, err error) {
+	snap, release := w.Index.Snapshot()
+	defer release()
+	ropts := rules.Options{Config: cfg, Extra: w.extra(snap, cfg)}
+	d.WithTree(func(tree *treesitter.Tree, f *index.File) {
+		open = true
+		res.Open, res.Version, res.Text = true, d.version, tree.Source()
+		res.Diags, err = rules.Run(ctx, snap, f, tree, res.Text, ropts)
+	})
+	return open, err
 }
 
 // diskAttempts bounds the passes over a file on disk republished during
