@@ -1,0 +1,301 @@
+// The rivet extension inside a real VS Code (code-server), driven through
+// Chromium by playwright-core. run.sh sets everything up and calls:
+//
+//   NODE_PATH=.../node_modules node test.js
+//
+// with CODE_SERVER_URL (code-server's address, the extension installed,
+// rivet.path set), WORKSPACE (a copy of the scenario's root),
+// SCENARIO (editors/test/scenario.json), ARTIFACTS (a directory for the
+// failure screenshot and dumps), SCREENSHOT (where to write the
+// screenshot of rivet's problems and hover) and, optionally, CHECK_JSON
+// (`rivet check --format json` run in WORKSPACE).
+//
+// It drives the shared scenario as the Neovim and Emacs tests do: open
+// the file, expect rivet's diagnostics (source, code, severity) in the
+// Problems panel on exactly the marked lines, and every report rivet
+// check gives for the file and no other; hover the bindings:: name
+// and expect the C prototype and its kernel-doc, then go to its
+// definition in C. It prints one line per check and exits 0 when all
+// passed, 1 when a check failed, 2 when the test itself could not run.
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) {
+    console.error(`test.js: ${name} is not set`);
+    process.exit(2);
+  }
+  return v;
+};
+const url = env('CODE_SERVER_URL').replace(/\/$/, '');
+const workspace = env('WORKSPACE');
+const scenario = JSON.parse(fs.readFileSync(env('SCENARIO'), 'utf8'));
+const artifacts = env('ARTIFACTS');
+const screenshot = env('SCREENSHOT');
+const timeout = (scenario.timeout_seconds || 60) * 1000;
+
+const counts = { passed: 0, failed: 0 };
+function check(name, ok, detail) {
+  if (ok) {
+    counts.passed++;
+    console.log(`ok   ${name}`);
+  } else {
+    counts.failed++;
+    console.log(`FAIL ${name}: ${detail}`);
+  }
+  return ok;
+}
+
+/** The 1-based numbers of the lines of text that contain needle. */
+function linesContaining(text, needle) {
+  const out = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.includes(needle)) out.push(i + 1);
+  });
+  return out;
+}
+
+/** Polls fn until it returns a truthy value or ms pass; returns the last value. */
+async function poll(fn, ms) {
+  const end = Date.now() + ms;
+  let v;
+  for (;;) {
+    v = await fn();
+    if (v || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function dump(page, what) {
+  const file = path.join(artifacts, `failure-${what}.png`);
+  await page.screenshot({ path: file }).catch(() => {});
+  for (const [name, sel] of [
+    ['problems panel', '.markers-panel'],
+    ['hover', '.monaco-hover:not(.hidden)'],
+    ['notifications', '.notifications-toasts'],
+    ['status bar', '.statusbar'],
+  ]) {
+    const text = await page
+      .locator(sel)
+      .first()
+      .innerText({ timeout: 1000 })
+      .catch(() => '(absent)');
+    console.log(`--- ${name} (${what}):\n${text}`);
+  }
+  console.log(`--- screenshot: ${file}`);
+}
+
+/** Opens a file of the workspace with Quick Open and waits for its tab. */
+async function openFile(page, rel) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout });
+  await input.fill(rel);
+  const base = path.basename(rel);
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: base })
+    .first()
+    .waitFor({ state: 'visible', timeout });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: base }).waitFor({ state: 'visible', timeout });
+  await page.locator('.monaco-editor.focused').waitFor({ state: 'visible', timeout });
+}
+
+/** Runs a command by its title through the command palette. */
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout });
+  await input.fill(`>${title}`);
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: title })
+    .first()
+    .waitFor({ state: 'visible', timeout });
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout });
+}
+
+/** Places the cursor at 1-based line and column with Go to Line. */
+async function goTo(page, line, col) {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout });
+  await input.fill(`:${line}:${col}`); // ":" keeps it Go to Line
+  await page.keyboard.press('Enter');
+  const there = await poll(
+    async () =>
+      (await page.locator('.statusbar').innerText().catch(() => '')).includes(`Ln ${line}, Col ${col}`),
+    timeout,
+  );
+  if (!there) {
+    throw new Error(`Go to Line ${line}:${col} did not move the cursor there`);
+  }
+}
+
+/** The rows of the Problems panel: aria-label (severity, message, line, source) and text (code). */
+async function problemRows(page) {
+  return page
+    .locator('.markers-panel .monaco-list-row')
+    .evaluateAll((rows) => rows.map((r) => ({ label: r.getAttribute('aria-label') || '', text: r.innerText })));
+}
+
+async function main() {
+  fs.mkdirSync(artifacts, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(timeout);
+  let step = 'load';
+  try {
+    const t0 = Date.now();
+    await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 2 * timeout });
+    await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout });
+    check(`VS Code ${await page.evaluate(() => document.title)} loaded`, true);
+
+    step = 'open';
+    const file = path.join(workspace, scenario.file);
+    const text = fs.readFileSync(file, 'utf8');
+    await openFile(page, scenario.file);
+    check(`${scenario.file} opened`, true);
+
+    // Problems: rivet's rows for the scenario's code, in this file.
+    step = 'problems';
+    const d = scenario.diagnostics;
+    const want = linesContaining(text, d.marker);
+    await page.keyboard.press('Control+Shift+M');
+    await page.locator('.markers-panel').waitFor({ state: 'visible', timeout });
+    // The panel draws only the rows it has room for: maximized, it has
+    // room for them all.
+    await runCommand(page, 'View: Toggle Maximized Panel');
+    const base = path.basename(scenario.file);
+    let rows = [];
+    /** rivet's problems in the file: line, severity and code. */
+    const reported = async () => {
+      rows = await problemRows(page);
+      return rows
+        .filter((r) => r.label.endsWith(`generated by ${d.source}`))
+        .map((r) => {
+          const m = /at line (\d+) and character \d+/.exec(r.label);
+          const code = r.text.split('\n').find((l) => /^[a-z]+(-[a-z]+)+$/.test(l.trim()));
+          return { line: m ? Number(m[1]) : 0, sev: r.label.split(':')[0], code: code ? code.trim() : '' };
+        });
+    };
+    const rowDump = () => rows.map((r) => '  ' + r.label).join('\n');
+    const sev = { error: 'Error', warning: 'Warning', info: 'Info', hint: 'Hint' }[d.severity];
+    let got = [];
+    const ok = await poll(async () => {
+      got = (await reported()).filter((g) => g.code === d.code);
+      const lines = got.map((g) => g.line).sort((a, b) => a - b);
+      return JSON.stringify(lines) === JSON.stringify(want) && got.every((g) => g.sev === sev);
+    }, timeout);
+    const detail = `want ${d.source} ${d.code} (${sev}) on lines ${want.join(', ')}, got ${JSON.stringify(got)}; rows:\n${rowDump()}`;
+    if (!check(`Problems panel lists ${d.source}'s ${d.code} (${d.severity}) on lines ${want.join(', ')}`, ok, detail)) {
+      await dump(page, 'problems');
+    }
+
+    // And the panel agrees with rivet check on the file: every report, at
+    // its line, and no other (the file's row counts its problems).
+    if (process.env.CHECK_JSON) {
+      const expect = JSON.parse(fs.readFileSync(process.env.CHECK_JSON, 'utf8'))
+        .filter((r) => r.file === scenario.file)
+        .map((r) => `${r.code}@${r.line}`)
+        .sort();
+      let seen = [];
+      let total = -1;
+      const agree = await poll(async () => {
+        seen = (await reported()).map((g) => `${g.code}@${g.line}`).sort();
+        const fileRow = rows.find((r) => r.label.includes(` in file ${base} `));
+        total = fileRow ? Number((/^(\d+) problems?/.exec(fileRow.label) || [])[1] ?? -1) : -1;
+        return JSON.stringify(seen) === JSON.stringify(expect) && total === expect.length;
+      }, timeout);
+      if (
+        !check(
+          `Problems panel has the ${expect.length} reports rivet check gives for ${base}`,
+          agree,
+          `rivet check: ${expect.join(' ')}; panel (${total} in the file): ${seen.join(' ')}; rows:\n${rowDump()}`,
+        )
+      ) {
+        await dump(page, 'problems-check');
+      }
+    }
+    await runCommand(page, 'View: Toggle Maximized Panel');
+    await page.keyboard.press('Control+1'); // back to the editor
+    console.log(`     (${Date.now() - t0} ms since load)`);
+
+    // Hover on the bindings:: name: the C prototype and its kernel-doc.
+    step = 'hover';
+    const line = linesContaining(text, scenario.symbol.line_containing)[0];
+    const lineText = text.split('\n')[line - 1];
+    const col = lineText.indexOf(scenario.symbol.line_containing) + scenario.symbol.line_containing.indexOf(scenario.symbol.name) + 3;
+    await goTo(page, line, col);
+    const hover = page.locator('.monaco-hover:not(.hidden)').first();
+    let hoverText = '';
+    const hovered = await poll(async () => {
+      const box = await page.locator('.monaco-editor.focused .cursors-layer .cursor').first().boundingBox();
+      if (!box) return false;
+      // Off and back on, so that a hover that did not come up is asked again.
+      await page.mouse.move(box.x + 2, box.y - 3 * box.height);
+      await page.mouse.move(box.x + 2, box.y + box.height / 2);
+      hoverText = await poll(async () => hover.innerText({ timeout: 500 }).catch(() => ''), 3000);
+      return scenario.hover.contains.every((s) => hoverText.includes(s));
+    }, timeout);
+    if (
+      !check(
+        `hover on ${scenario.symbol.name} shows ${scenario.hover.contains.map((s) => JSON.stringify(s)).join(' and ')}`,
+        hovered,
+        `hover text: ${JSON.stringify(hoverText)}`,
+      )
+    ) {
+      await dump(page, 'hover');
+    }
+    await page.waitForTimeout(1000); // the hover fades in
+    fs.mkdirSync(path.dirname(screenshot), { recursive: true });
+    await page.screenshot({ path: screenshot });
+    console.log(`     screenshot: ${screenshot}`);
+
+    // Go to Definition: the C definition opens.
+    step = 'definition';
+    const def = scenario.definition;
+    const defLine = linesContaining(fs.readFileSync(path.join(workspace, def.file), 'utf8'), def.line_containing)[0];
+    await page.mouse.move(1, 1);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F12');
+    const defBase = path.basename(def.file);
+    const landed = await poll(async () => {
+      const tab = await page.locator('.tab.active').innerText().catch(() => '');
+      const status = await page.locator('.statusbar').innerText().catch(() => '');
+      return tab.includes(defBase) && status.includes(`Ln ${defLine},`);
+    }, timeout);
+    if (!check(`Go to Definition on ${scenario.symbol.name} opens ${def.file}:${defLine}`, landed, 'did not land there')) {
+      await dump(page, 'definition');
+    }
+  } catch (e) {
+    console.log(`FAIL ${step}: ${e.message}`);
+    counts.failed++;
+    await dump(page, step);
+  } finally {
+    await browser.close();
+  }
+  console.log(`vscode: ${counts.passed} passed, ${counts.failed} failed`);
+  process.exit(counts.failed ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(2);
+});
