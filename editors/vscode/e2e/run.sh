@@ -161,7 +161,7 @@ node "$here/manifest.js" "$tmp/vsix" "$vscode_version"
 
 # A throwaway profile: settings, extensions, code-server's own state.
 artifacts=$tmp/artifacts
-mkdir -p "$tmp/user/User" "$tmp/extensions" "$tmp/xdg/config" "$tmp/xdg/data" "$tmp/workspace" "$artifacts"
+mkdir -p "$tmp/t" "$tmp/user/User" "$tmp/extensions" "$tmp/xdg/config" "$tmp/xdg/data" "$tmp/workspace" "$artifacts"
 scenario=$repo/editors/test/scenario.json
 node - "$scenario" "$tmp/vsix/extension/out/src/settings.generated.js" "$RIVET_BIN" "$artifacts/rivet.log" \
 	>"$tmp/user/User/settings.json" <<'EOF'
@@ -185,6 +185,7 @@ const settings = {
   'extensions.ignoreRecommendations': true,
   'update.mode': 'none',
   'editor.stickyScroll.enabled': false,
+  'git.enabled': false,
 };
 for (const [key, value] of Object.entries(scenario.settings || {})) {
   const s = serverSettingKeys.find((k) => k.key === key);
@@ -197,10 +198,10 @@ cp -R "$repo/$(node -p "require('$scenario').root")" "$tmp/workspace/"
 workspace=$tmp/workspace/$(basename "$(node -p "require('$scenario').root")")
 printf 'auth: none\nbind-addr: 127.0.0.1:0\ncert: false\n' >"$tmp/code-server.yaml"
 
-# code-server's own state goes to the temporary directory; rivet's facts
-# cache (XDG_CACHE_HOME) too, unless the caller chose one.
+# code-server's own state and sockets go to the temporary directory;
+# rivet's facts cache (XDG_CACHE_HOME) too, unless the caller chose one.
 code_server=(env XDG_CONFIG_HOME="$tmp/xdg/config" XDG_DATA_HOME="$tmp/xdg/data"
-	XDG_CACHE_HOME="${XDG_CACHE_HOME:-$tmp/cache}"
+	XDG_CACHE_HOME="${XDG_CACHE_HOME:-$tmp/cache}" TMPDIR="$tmp/t"
 	node "$code_server_entry" --config "$tmp/code-server.yaml"
 	--user-data-dir "$tmp/user" --extensions-dir "$tmp/extensions")
 code_server() { "${code_server[@]}" "$@"; }

@@ -4,7 +4,7 @@
 
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -56,8 +56,9 @@ function userSettings(user: Record<string, unknown>): SettingsSource {
  */
 async function session(settings: Record<string, unknown>): Promise<string[]> {
   const { command, args } = serverArgs(userSettings({ path: rivet }));
+  const cache = mkdtempSync(join(tmpdir(), 'rivet-vscode-test-'));
   const proc = spawn(command, [...args, '--stdio'], {
-    env: { ...process.env, XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'rivet-vscode-test-')) },
+    env: { ...process.env, XDG_CACHE_HOME: cache },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const conn = createProtocolConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
@@ -91,6 +92,7 @@ async function session(settings: Record<string, unknown>): Promise<string[]> {
   } finally {
     conn.dispose();
     proc.kill();
+    rmSync(cache, { recursive: true, force: true });
   }
   return errors;
 }
