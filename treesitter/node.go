@@ -189,21 +189,25 @@ func (n Node) PrevNamedSibling() Node {
 }
 
 // Children returns all children in order.
-func (n Node) Children() []Node {
-	c := n.ChildCount()
-	out := make([]Node, 0, c)
-	for i := 0; i < c; i++ {
-		out = append(out, n.Child(i))
-	}
-	return out
-}
+func (n Node) Children() []Node { return n.children(false) }
 
 // NamedChildren returns the named children in order.
-func (n Node) NamedChildren() []Node {
-	c := n.NamedChildCount()
-	out := make([]Node, 0, c)
-	for i := 0; i < c; i++ {
-		out = append(out, n.NamedChild(i))
+func (n Node) NamedChildren() []Node { return n.children(true) }
+
+// children lists the children through a tree cursor: Child(i) costs
+// O(i), and an error node of a broken file can have hundreds of
+// thousands of children.
+func (n Node) children(namedOnly bool) []Node {
+	if n.n == nil {
+		return nil
+	}
+	out := make([]Node, 0, n.ChildCount())
+	c := sitter.NewTreeCursor(n.n)
+	defer closeCursor(c)
+	for ok := c.GoToFirstChild(); ok; ok = c.GoToNextSibling() {
+		if cn := c.CurrentNode(); !namedOnly || cn.IsNamed() {
+			out = append(out, wrap(cn, n.src))
+		}
 	}
 	return out
 }

@@ -71,17 +71,42 @@ Put ` + "`// rivet:allow(unsafe-missing-safety)`" + ` on the line or the line ab
 // than walking every node from Go.
 var unsafeBlocks = ts.MustQuery(ts.Rust, "unsafe_blocks")
 
+// deepNesting is the bracket depth from which unsafe blocks are found by
+// a walk instead of the query: tree-sitter's query cursor spends time
+// proportional to the depth on every node, so a file of 20,000 nested
+// blocks took seconds, holding the pass.
+const deepNesting = 256
+
 func runUnsafeMissingSafety(p *Pass) {
-	unsafeBlocks.Matches(p.Tree.Root(), func(m ts.Match) bool {
-		n := m.Capture("block")
-		if !safetyCommentFor(p.Src, n) {
-			kw := facts.Span{Start: n.StartByte(), End: n.StartByte() + uint32(len("unsafe"))}
-			d := p.Report(kw, "unsafe block without a `// SAFETY:` comment: say why the call%s upholds its safety requirements", boundaryHint(n))
-			stmt := statementOf(n)
-			d.Fixes = append(d.Fixes, insertLineAbove(p.File.Path, p.Src, stmt.StartByte(), "// SAFETY: TODO: explain why this is sound", "Add a `// SAFETY:` comment"))
+	check := func(n ts.Node) {
+		if safetyCommentFor(p.Src, n) {
+			return
 		}
-		return true
-	})
+		kw := facts.Span{Start: n.StartByte(), End: n.StartByte() + uint32(len("unsafe"))}
+		d := p.Report(kw, "unsafe block without a `// SAFETY:` comment: say why the call%s upholds its safety requirements", boundaryHint(n))
+		stmt := statementOf(n)
+		d.Fixes = append(d.Fixes, insertLineAbove(p.File.Path, p.Src, stmt.StartByte(), "// SAFETY: TODO: explain why this is sound", "Add a `// SAFETY:` comment"))
+	}
+	if bracketDepth(p.Src) >= deepNesting {
+		// Only the outermost blocks: a nested unsafe block adds no
+		// obligation rustc does not already flag (unused_unsafe), and
+		// stopping there keeps the walk linear.
+		p.Tree.Root().Walk(func(n ts.Node) bool {
+			if p.Ctx.Err() != nil {
+				return false
+			}
+			if n.Kind() == ts.RustKindUnsafeBlock {
+				check(n)
+				return false
+			}
+			return true
+		})
+	} else {
+		unsafeBlocks.Matches(p.Tree.Root(), func(m ts.Match) bool {
+			check(m.Capture("block"))
+			return p.Ctx.Err() == nil // a cancelled pass stops at once
+		})
+	}
 	r := p.File.Rust
 	if r == nil {
 		return
@@ -106,7 +131,12 @@ func boundaryHint(block ts.Node) string {
 		if name != "" {
 			return false
 		}
-		if n.Kind() == ts.RustKindCallExpression {
+		switch n.Kind() {
+		case ts.RustKindUnsafeBlock:
+			// A nested unsafe block has its own report; not walking it
+			// keeps nested blocks linear.
+			return n.Equal(block)
+		case ts.RustKindCallExpression:
 			callee := n.Field(ts.RustFieldFunction).Text()
 			if i := bytes.LastIndex([]byte(callee), []byte("bindings::")); i >= 0 {
 				name = callee[i+len("bindings::"):]
@@ -118,6 +148,22 @@ func boundaryHint(block ts.Node) string {
 		return ""
 	}
 	return " to C " + name + "()"
+}
+
+// bracketDepth is the deepest nesting of brackets in src, a cheap bound
+// on the depth of its syntax tree's blocks and expressions.
+func bracketDepth(src []byte) int {
+	depth, most := 0, 0
+	for _, b := range src {
+		switch b {
+		case '{', '(', '[':
+			depth++
+			most = max(most, depth)
+		case '}', ')', ']':
+			depth = max(depth-1, 0)
+		}
+	}
+	return most
 }
 
 // statementOf returns the outermost node that starts the statement or
