@@ -10,7 +10,8 @@
 #     manifest checked, then installed with --install-extension into a
 #     throwaway profile of code-server 4.100.3 (VS Code 1.100.3, from npm)
 #     served on 127.0.0.1 with --auth none, and driven by Debian's
-#     Chromium through playwright-core: Problems panel, hover, definition.
+#     Chromium through playwright-core: Problems panel, hover, definition,
+#     quick fix.
 #     code-server is installed once per lockfile under
 #     ~/.cache/rivet-ci (about a minute cold, then the step takes ~15 s);
 #     @vscode/test-electron is not used: it downloads a VS Code build,

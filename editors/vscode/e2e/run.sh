@@ -12,7 +12,7 @@
 # them; check the .vsix's manifest (manifest.js); install it with
 # --install-extension into a throwaway profile; serve a copy of
 # testdata/kernel; run test.js (Problems panel against the scenario and
-# against rivet check, hover, definition).
+# against rivet check, hover, definition, quick fix).
 #
 # Environment:
 #   RIVET_BIN          the rivet to test (default: go build)

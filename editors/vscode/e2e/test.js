@@ -14,8 +14,9 @@
 // the file, expect rivet's diagnostics (source, code, severity) in the
 // Problems panel on exactly the marked lines, and every report rivet
 // check gives for the file and no other; hover the bindings:: name
-// and expect the C prototype and its kernel-doc, then go to its
-// definition in C. It prints one line per check and exits 0 when all
+// and expect the C prototype and its kernel-doc, go to its definition
+// in C, and last apply the rivet:allow quick fix to the first marked line
+// and expect that diagnostic gone. It prints one line per check and exits 0 when all
 // passed, 1 when a check failed, 2 when the test itself could not run.
 'use strict';
 
@@ -283,6 +284,58 @@ async function main() {
     }, timeout);
     if (!check(`Go to Definition on ${scenario.symbol.name} opens ${def.file}:${defLine}`, landed, 'did not land there')) {
       await dump(page, 'definition');
+    }
+
+    // Quick fix: on the first marked line, the code action whose title
+    // has title_contains, from the light bulb menu (Ctrl+.); the
+    // diagnostic goes (the buffer is never saved).
+    step = 'code action';
+    await page.locator('.tab', { hasText: base }).first().click();
+    await page.locator('.tab.active', { hasText: base }).waitFor({ state: 'visible', timeout });
+    const first = want[0];
+    const firstCol = text.split('\n')[first - 1].search(/\S/) + 1;
+    await goTo(page, first, firstCol);
+    const title = scenario.code_action.title_contains;
+    const action = page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
+    const offered = await poll(async () => {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+.');
+      return action
+        .waitFor({ state: 'visible', timeout: 3000 })
+        .then(() => true)
+        .catch(() => false);
+    }, timeout);
+    let menu = '';
+    if (!offered) {
+      menu = await page.locator('.action-widget').first().innerText({ timeout: 1000 }).catch(() => '(no menu)');
+    }
+    if (check(`code action "...${title}..." offered on line ${first}`, offered, `menu: ${JSON.stringify(menu)}`)) {
+      // The menu has the focus on its first action: walk down to ours.
+      const actions = await page
+        .locator('.action-widget .monaco-list-row')
+        .evaluateAll((rs) => rs.filter((r) => !r.classList.contains('group-header')).map((r) => r.innerText));
+      for (let i = 0; i < actions.findIndex((a) => a.includes(title)); i++) {
+        await page.keyboard.press('ArrowDown');
+      }
+      await page.keyboard.press('Enter');
+      const edited = await poll(
+        async () => (await page.locator('.monaco-editor.focused .view-lines').innerText().catch(() => '')).replace(/\u00a0/g, ' ').includes(title),
+        timeout,
+      );
+      check(`the fix wrote "${title}" into the buffer`, edited, 'not in the editor');
+      await runCommand(page, 'View: Toggle Maximized Panel');
+      let after = [];
+      const gone = await poll(async () => {
+        after = (await reported()).filter((g) => g.code === d.code).map((g) => g.line);
+        // The fix adds a comment line above: the other marked lines move down one.
+        const moved = want.slice(1).map((l) => l + 1);
+        return JSON.stringify(after.sort((a, b) => a - b)) === JSON.stringify(moved);
+      }, timeout);
+      if (!check(`after the fix: ${d.code} only on the other marked lines`, gone, `${d.code} on lines ${after.join(', ')}; rows:\n${rowDump()}`)) {
+        await dump(page, 'code-action');
+      }
+    } else {
+      await dump(page, 'code-action');
     }
   } catch (e) {
     console.log(`FAIL ${step}: ${e.message}`);
