@@ -6,6 +6,8 @@ import (
 	"errors"
 	"sort"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	sitter "github.com/smacker/go-tree-sitter"
 )
@@ -205,5 +207,26 @@ func (t *Tree) HasError() bool { return t.Root().HasError() }
 func (t *Tree) Close() {
 	if t != nil && t.t != nil {
 		t.t.Close()
+		if len(t.src) >= trimAfter {
+			trimSoon()
+		}
 	}
+}
+
+// trimAfter is the text size from which closing a tree gives the C heap's
+// free pages back: a large tree's nodes leave holes malloc keeps.
+const trimAfter = 1 << 20
+
+var trimming atomic.Bool
+
+// trimSoon releases the C heap's free pages in the background, once for
+// any number of trees closed meanwhile.
+func trimSoon() {
+	if trimming.Swap(true) {
+		return
+	}
+	time.AfterFunc(time.Second, func() {
+		trimming.Store(false)
+		releaseFreed()
+	})
 }
