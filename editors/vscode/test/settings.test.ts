@@ -80,10 +80,29 @@ test('the server command line', () => {
   }
 });
 
-test('the extension activates for every language it serves, headers (cpp) included', () => {
+test('the extension activates for every language it serves, headers (cpp) included, and for kernel trees', () => {
   assert.deepEqual(languages, ['c', 'cpp', 'rust']);
+  assert.deepEqual(manifest.activationEvents, [
+    ...languages.map((l) => `onLanguage:${l}`),
+    // The roots rivet looks for (server/initialize.go): a kernel tree, or
+    // a tree with rivet's configuration.
+    'workspaceContains:**/rust/bindings/bindings_helper.h',
+    'workspaceContains:.rivet.toml',
+  ]);
+});
+
+test('the commands are contributed under the rivet category and registered', () => {
+  const commands: { command: string; title: string; category: string }[] = manifest.contributes.commands;
   assert.deepEqual(
-    manifest.activationEvents,
-    languages.map((l) => `onLanguage:${l}`),
+    commands.map((c) => `${c.category}: ${c.title} (${c.command})`),
+    ['rivet: Restart Server (rivet.restartServer)', 'rivet: Show Output (rivet.showOutput)', 'rivet: Re-index (rivet.reindex)'],
   );
+  // Each is registered by the extension (src/extension.ts).
+  const source = readFileSync(join(__dirname, '..', '..', 'src', 'extension.ts'), 'utf8');
+  for (const { command } of commands) {
+    const registered =
+      source.includes(`registerCommand('${command}'`) ||
+      new RegExp(`const (\\w+) = '${command.replace('.', '\\.')}';[^]*registerCommand\\(\\1,`).test(source);
+    assert.ok(registered, `${command} is not registered in src/extension.ts`);
+  }
 });
