@@ -3,9 +3,9 @@
 //   node manifest.js DIR VSCODE_VERSION
 //
 // extension/package.json has the name, publisher, engine (satisfied by
-// VSCODE_VERSION, the VS Code that code-server runs), activation events
-// and settings the extension relies on; its main file and its run-time
-// dependencies are in the package; its sources, tests and this e2e
+// VSCODE_VERSION, the VS Code that code-server runs), activation events,
+// settings and commands the extension relies on; its main file and its
+// run-time dependencies are in the package; its sources, tests and this e2e
 // directory are not. Also the .vsixmanifest agrees with package.json.
 // Prints one line per check; exits 1 when one failed.
 'use strict';
@@ -59,12 +59,14 @@ check(
   pkg.engines && caretSatisfies(pkg.engines.vscode, vscodeVersion),
   JSON.stringify(pkg.engines),
 );
-for (const lang of ['c', 'cpp', 'rust']) {
-  check(
-    `activationEvents has onLanguage:${lang}`,
-    (pkg.activationEvents || []).includes(`onLanguage:${lang}`),
-    JSON.stringify(pkg.activationEvents),
-  );
+for (const event of [
+  'onLanguage:c',
+  'onLanguage:cpp',
+  'onLanguage:rust',
+  'workspaceContains:**/rust/bindings/bindings_helper.h',
+  'workspaceContains:.rivet.toml',
+]) {
+  check(`activationEvents has ${event}`, (pkg.activationEvents || []).includes(event), JSON.stringify(pkg.activationEvents));
 }
 
 const props = (pkg.contributes && pkg.contributes.configuration && pkg.contributes.configuration.properties) || {};
@@ -75,11 +77,18 @@ const want = [
 ];
 const missing = want.filter((s) => !(s in props));
 check(`contributes.configuration has the ${want.length} settings`, missing.length === 0, `missing ${missing.join(', ')}`);
-check(
-  'contributes.commands has rivet.restartServer',
-  ((pkg.contributes && pkg.contributes.commands) || []).some((c) => c.command === 'rivet.restartServer'),
-  JSON.stringify(pkg.contributes && pkg.contributes.commands),
-);
+const commands = (pkg.contributes && pkg.contributes.commands) || [];
+for (const [command, title] of [
+  ['rivet.restartServer', 'Restart Server'],
+  ['rivet.showOutput', 'Show Output'],
+  ['rivet.reindex', 'Re-index'],
+]) {
+  check(
+    `contributes.commands has ${command} ("rivet: ${title}")`,
+    commands.some((c) => c.command === command && c.title === title && c.category === 'rivet'),
+    JSON.stringify(commands),
+  );
+}
 
 let main = path.posix.normalize(path.posix.join('extension', pkg.main || ''));
 if (!main.endsWith('.js')) main += '.js';

@@ -16,7 +16,10 @@
 // check gives for the file and no other; hover the bindings:: name
 // and expect the C prototype and its kernel-doc, go to its definition
 // in C, and last apply the rivet:allow quick fix to the first marked line
-// and expect that diagnostic gone. It prints one line per check and exits 0 when all
+// and expect that diagnostic gone. Before the hover it checks rivet's
+// status bar item (ready), runs "rivet: Re-index" from the command
+// palette and expects the item to go through indexing back to ready, the
+// server's log to show the rebuild, no error, and the same problems. It prints one line per check and exits 0 when all
 // passed, 1 when a check failed, 2 when the test itself could not run.
 'use strict';
 
@@ -144,6 +147,75 @@ async function problemRows(page) {
     .evaluateAll((rows) => rows.map((r) => ({ label: r.getAttribute('aria-label') || '', text: r.innerText })));
 }
 
+/**
+ * Records every state rivet's status bar item shows (its aria-label,
+ * "rivet: ..."), in window.__rivetStatus, with a MutationObserver: a
+ * state shown between two polls is not missed.
+ */
+async function watchStatus(page) {
+  await page.evaluate(() => {
+    const seen = (window.__rivetStatus = []);
+    const record = (el) => {
+      const label = el.getAttribute && el.getAttribute('aria-label');
+      if (label && label.startsWith('rivet:') && seen[seen.length - 1] !== label) {
+        seen.push(label);
+      }
+    };
+    const root = document.querySelector('.part.statusbar') || document.body;
+    root.querySelectorAll('[aria-label]').forEach(record);
+    new MutationObserver((mutations) => {
+      for (const m of mutations) {
+        if (m.type === 'attributes') {
+          record(m.target);
+        } else {
+          for (const n of m.addedNodes) {
+            if (n.nodeType === 1) {
+              record(n);
+              n.querySelectorAll('[aria-label]').forEach(record);
+            }
+          }
+        }
+      }
+    }).observe(root, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label'] });
+  });
+}
+
+/** The states rivet's status bar item has shown since watchStatus. */
+async function statusHistory(page) {
+  return page.evaluate(() => window.__rivetStatus.slice());
+}
+
+/** rivet's status bar item now: its aria-label, text and codicons; null when absent. */
+async function rivetStatus(page) {
+  return page
+    .locator('.statusbar-item[aria-label^="rivet:"]')
+    .first()
+    .evaluate(
+      (el) => ({
+        label: el.getAttribute('aria-label'),
+        text: el.innerText.trim(),
+        icons: [...el.querySelectorAll('.codicon')].map((i) => i.className).join(' '),
+      }),
+      null,
+      { timeout: 1000 },
+    )
+    .catch(() => null);
+}
+
+/** The text of the notification toasts that mention rivet. */
+async function rivetNotifications(page) {
+  return page
+    .locator('.notifications-toasts .notification-toast')
+    .evaluateAll((ts) => ts.map((t) => t.innerText).filter((t) => /rivet/i.test(t)))
+    .catch(() => []);
+}
+
+/** The lines of rivet's log (rivet.logFile) that match re. */
+function logLines(re) {
+  const file = path.join(artifacts, 'rivet.log');
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => re.test(l)) : [];
+}
+
 async function main() {
   fs.mkdirSync(artifacts, { recursive: true });
   const browser = await chromium.launch({
@@ -167,6 +239,8 @@ async function main() {
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 2 * timeout });
     await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout });
     check(`VS Code ${await page.evaluate(() => document.title)} loaded`, true);
+    await page.locator('.part.statusbar').waitFor({ state: 'visible', timeout });
+    await watchStatus(page);
 
     step = 'open';
     const file = path.join(workspace, scenario.file);
@@ -234,9 +308,77 @@ async function main() {
         await dump(page, 'problems-check');
       }
     }
+    console.log(`     (${Date.now() - t0} ms since load)`);
+
+    // The status bar: rivet's item reaches its ready text, a check mark
+    // ("rivet: index ready, N files in S" for screen readers and the
+    // tooltip).
+    step = 'status bar';
+    const readyLabel = /^rivet: index ready, [\d,]+ files? in /;
+    let item = null;
+    const readyNow = async () => {
+      item = await rivetStatus(page);
+      return item && readyLabel.test(item.label) && item.text === 'rivet' && item.icons.includes('codicon-check');
+    };
+    if (
+      !check(
+        'the status bar shows rivet ready ($(check) rivet)',
+        await poll(readyNow, timeout),
+        `item: ${JSON.stringify(item)}; states shown: ${JSON.stringify(await statusHistory(page))}`,
+      )
+    ) {
+      await dump(page, 'status-bar');
+    } else {
+      console.log(`     ${item.label}`);
+    }
+
+    // rivet: Re-index from the command palette: the item goes through
+    // indexing (a spinner) back to ready, the server rebuilt its index
+    // (its log says so), no error anywhere, and the Problems panel has
+    // the same reports.
+    step = 're-index';
+    const mark = (await statusHistory(page)).length;
+    const builds = logLines(/ msg=indexed /).length;
+    await runCommand(page, 'rivet: Re-index');
+    let states = [];
+    let sawSpinner = false;
+    const cycled = await poll(async () => {
+      states = (await statusHistory(page)).slice(mark);
+      const now = await rivetStatus(page);
+      if (now && now.icons.includes('codicon-sync')) sawSpinner = true;
+      const i = states.findIndex((l) => l.startsWith('rivet: indexing'));
+      return i >= 0 && states.slice(i + 1).some((l) => readyLabel.test(l)) && (await readyNow());
+    }, timeout);
+    const bad = states.filter((l) => !(l.startsWith('rivet: indexing') || readyLabel.test(l)));
+    if (
+      !check(
+        `"rivet: Re-index" takes the status bar through indexing back to ready`,
+        cycled && bad.length === 0,
+        `states shown after the command: ${JSON.stringify(states)}; now: ${JSON.stringify(item)}`,
+      )
+    ) {
+      await dump(page, 're-index');
+    } else {
+      console.log(`     ${states.join(' -> ')}${sawSpinner ? ' (spinner seen)' : ''}`);
+    }
+    const rebuilt = await poll(async () => logLines(/ msg=indexed /).length > builds, timeout);
+    check(
+      'rivet rebuilt its index on request (its log)',
+      rebuilt && logLines(/re-indexing on request/).length === 1,
+      `indexed ${logLines(/ msg=indexed /).length - builds} more times; "re-indexing on request" ${logLines(/re-indexing on request/).length} times`,
+    );
+    const toasts = await rivetNotifications(page);
+    const errors = logLines(/ level=ERROR /);
+    check('no rivet notification and no error in rivet\'s log', toasts.length === 0 && errors.length === 0, `notifications: ${JSON.stringify(toasts)}; log: ${errors.join('\n')}`);
+    let again = [];
+    const same = await poll(async () => {
+      again = (await reported()).filter((g) => g.code === d.code).map((g) => g.line).sort((a, b) => a - b);
+      return JSON.stringify(again) === JSON.stringify(want);
+    }, timeout);
+    check(`after re-indexing: ${d.code} still on lines ${want.join(', ')}`, same, `lines ${again.join(', ')}; rows:\n${rowDump()}`);
+
     await runCommand(page, 'View: Toggle Maximized Panel');
     await page.keyboard.press('Control+1'); // back to the editor
-    console.log(`     (${Date.now() - t0} ms since load)`);
 
     // Hover on the bindings:: name: the C prototype and its kernel-doc.
     step = 'hover';
