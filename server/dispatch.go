@@ -163,6 +163,7 @@ func (s *Server) startRequest(id jsonrpc2.ID) (context.Context, *inflightRequest
 func (s *Server) runRequest(ctx context.Context, reply jsonrpc2.Replier, call *jsonrpc2.Call, m *method, flight *inflightRequest) {
 	start := time.Now()
 	result, err := s.invoke(ctx, m, call.Params())
+	handled := time.Since(start)
 	rpcErr := s.replyError(m.name, err, flight.cancelled.Load())
 
 	s.mu.Lock()
@@ -171,7 +172,8 @@ func (s *Server) runRequest(ctx context.Context, reply jsonrpc2.Replier, call *j
 	flight.cancel()
 
 	s.reply(reply, result, rpcErr)
-	attrs := []any{"method", m.name, "id", call.ID(), "duration", time.Since(start)}
+	// duration includes writing the reply; handled does not.
+	attrs := []any{"method", m.name, "id", call.ID(), "duration", time.Since(start), "handled", handled}
 	if rpcErr != nil {
 		attrs = append(attrs, "code", rpcErr.Code, "error", rpcErr.Message)
 	}
