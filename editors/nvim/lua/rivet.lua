@@ -1,4 +1,6 @@
--- rivet for Neovim 0.7 and later, without nvim-lspconfig.
+-- rivet for Neovim 0.7 and later, without nvim-lspconfig (for it, see
+-- lua/lspconfig/configs/rivet.lua; for Neovim 0.11's vim.lsp.config,
+-- lsp/rivet.lua).
 --
 -- Put this directory on 'runtimepath' (or copy this file to
 -- ~/.config/nvim/lua/rivet.lua) and call, from init.lua:
@@ -9,7 +11,9 @@
 --   })
 --
 -- setup() adds a FileType autocommand for c, cpp (Neovim's type for .h)
--- and rust. Each buffer is attached to one client per workspace root,
+-- and rust. Each buffer is attached to one client per workspace root
+-- (through vim.lsp.start on Neovim 0.8 and later, which reuses the client
+-- of the same root; vim.lsp.start_client and buf_attach_client on 0.7),
 -- found by walking up from the buffer's file: the nearest directory
 -- holding rust/bindings/bindings_helper.h (a kernel tree), else
 -- .rivet.toml, else .git. A buffer with no root gets no client: rivet
@@ -40,7 +44,8 @@ local defaults = {
   settings = {},
   codelens = true,
   -- on_attach(client, bufnr), capabilities, handlers and cmd_env are
-  -- passed through to vim.lsp.start_client when set.
+  -- passed through to vim.lsp.start (0.8+) or vim.lsp.start_client (0.7)
+  -- when set.
 }
 
 -- The command of rivet's code lenses, run by the client. rivet sends it
@@ -129,9 +134,11 @@ local function on_attach(client, bufnr)
   end
 end
 
-local function start(root)
+--- Returns the client configuration rivet.lua starts for root (the
+--- table given to vim.lsp.start or vim.lsp.start_client).
+function M.client_config(root)
   local settings = server_settings(config.settings)
-  local id = vim.lsp.start_client({
+  return {
     name = 'rivet',
     cmd = config.cmd,
     cmd_env = config.cmd_env,
@@ -143,10 +150,17 @@ local function start(root)
     commands = { [M.show_references_command] = show_references },
     handlers = config.handlers,
     on_attach = on_attach,
-    on_exit = function()
-      clients[root] = nil
-    end,
-  })
+  }
+end
+
+-- start_client is the Neovim 0.7 path: one client per root, kept in
+-- clients until it exits.
+local function start_client(root)
+  local cfg = M.client_config(root)
+  cfg.on_exit = function()
+    clients[root] = nil
+  end
+  local id = vim.lsp.start_client(cfg)
   clients[root] = id
   return id
 end
@@ -154,6 +168,10 @@ end
 --- Attaches the buffer to the rivet client of its root, starting the
 --- client first when needed. Returns the client id, or nil when the
 --- buffer has no file or no root.
+---
+--- Neovim 0.8 and later: vim.lsp.start, which attaches the buffer and
+--- reuses the client of the same name and root_dir. Neovim 0.7:
+--- vim.lsp.start_client and vim.lsp.buf_attach_client.
 function M.attach(bufnr)
   bufnr = bufnr or vim.api.nvim_get_current_buf()
   local name = vim.api.nvim_buf_get_name(bufnr)
@@ -164,7 +182,16 @@ function M.attach(bufnr)
   if not root then
     return nil
   end
-  local id = clients[root] or start(root)
+  if vim.lsp.start then
+    local id
+    -- 0.8's vim.lsp.start attaches the current buffer; opts.bufnr is
+    -- 0.9's.
+    vim.api.nvim_buf_call(bufnr, function()
+      id = vim.lsp.start(M.client_config(root), { bufnr = bufnr })
+    end)
+    return id
+  end
+  local id = clients[root] or start_client(root)
   if id then
     vim.lsp.buf_attach_client(bufnr, id)
   end

@@ -3,7 +3,11 @@
 --   RIVET_BIN=/path/to/rivet nvim --headless -u editors/nvim/test/init.lua
 --
 -- It drives editors/test/scenario.json (open a fixture, wait for rivet's
--- pushed diagnostics, hover and go to definition on a bindings:: name),
+-- pushed diagnostics, hover and go to definition on a bindings:: name,
+-- code lens, code action), then checks rivet.lua's Neovim 0.8+ path
+-- (vim.lsp.start, stubbed: this Neovim is 0.7) and the server
+-- definitions for nvim-lspconfig and vim.lsp.config (lspconfig's started
+-- for real),
 -- prints one line per check and "N passed, N failed, N skipped", and
 -- exits 0 when nothing failed, 1 when a check failed, 2 when the test
 -- itself could not run. RIVET_LOG names a file for the server's debug
@@ -338,6 +342,173 @@ local function step_code_action()
   wait_diagnostics('after the edit', after)
 end
 
+
+-- step_lsp_start checks the Neovim 0.8+ path of rivet.lua on this 0.7:
+-- vim.lsp.start, stubbed by a fake that records its arguments and does
+-- what 0.8's does (reuse the client of the same name and root_dir, else
+-- vim.lsp.start_client; attach the buffer). rivet.attach must go through
+-- it with the client configuration of the 0.7 path, and not call
+-- vim.lsp.start_client itself.
+local function step_lsp_start(opts)
+  local calls, direct = {}, 0
+  local in_fake = false
+  local real_start_client = vim.lsp.start_client
+  vim.lsp.start_client = function(...)
+    if not in_fake then
+      direct = direct + 1
+    end
+    return real_start_client(...)
+  end
+  vim.lsp.start = function(config, start_opts)
+    table.insert(calls, { config = config, opts = start_opts, buf = vim.api.nvim_get_current_buf() })
+    local id = nil
+    for _, c in pairs(vim.lsp.get_active_clients()) do
+      if c.name == config.name and c.config.root_dir == config.root_dir then
+        id = c.id
+      end
+    end
+    if not id then
+      in_fake = true
+      id = vim.lsp.start_client(config)
+      in_fake = false
+    end
+    vim.lsp.buf_attach_client(vim.api.nvim_get_current_buf(), id)
+    return id
+  end
+  local ok, err = pcall(function()
+    local header = vim.fn.bufnr(t.root .. '/' .. t.scenario.header)
+    local ids = {
+      require('rivet').attach(t.bufnr),
+      require('rivet').attach(header),
+    }
+    check('Neovim 0.8+: rivet.attach calls vim.lsp.start once per buffer', #calls == 2,
+      #calls .. ' calls')
+    check('Neovim 0.8+: rivet.attach does not call vim.lsp.start_client itself', direct == 0,
+      direct .. ' direct calls')
+    if #calls ~= 2 then
+      return
+    end
+    check('Neovim 0.8+: vim.lsp.start gets each buffer (opts.bufnr, and current for 0.8)',
+      calls[1].opts.bufnr == t.bufnr and calls[1].buf == t.bufnr and calls[2].opts.bufnr == header
+        and calls[2].buf == header, vim.inspect({ calls[1].opts, calls[1].buf, calls[2].opts, calls[2].buf }))
+    check('Neovim 0.8+: vim.lsp.start reuses the client of the root', ids[1] == t.client.id and ids[2] == t.client.id,
+      vim.inspect(ids) .. ', running ' .. t.client.id)
+    local c = calls[1].config
+    local want_settings = vim.deepcopy(t.scenario.settings)
+    local problems = {}
+    local function expect(what, ok)
+      if not ok then
+        table.insert(problems, what)
+      end
+    end
+    expect('name', c.name == 'rivet')
+    expect('cmd', vim.deep_equal(c.cmd, opts.cmd))
+    expect('root_dir', realpath(c.root_dir) == t.root)
+    expect('workspace_folders', c.workspace_folders and #c.workspace_folders == 1
+      and c.workspace_folders[1].uri == vim.uri_from_fname(c.root_dir))
+    expect('init_options', vim.deep_equal(c.init_options, want_settings))
+    expect('settings', c.settings and vim.deep_equal(c.settings.rivet, want_settings))
+    expect('capabilities', c.capabilities and c.capabilities.textDocument and c.capabilities.experimental
+      and vim.deep_equal(c.capabilities.experimental.commands, { commands = { 'rivet.showReferences' } }))
+    expect('commands', c.commands and type(c.commands['rivet.showReferences']) == 'function')
+    expect('handlers', c.handlers == opts.handlers)
+    expect('on_attach', type(c.on_attach) == 'function')
+    check('Neovim 0.8+: vim.lsp.start gets the client configuration of the 0.7 path', #problems == 0,
+      'wrong: ' .. table.concat(problems, ', '))
+  end)
+  vim.lsp.start = nil
+  vim.lsp.start_client = real_start_client
+  if not ok then
+    check('Neovim 0.8+ path ran', false, err)
+  end
+end
+
+-- step_server_definitions loads nvim-lspconfig's definition
+-- (lua/lspconfig/configs/rivet.lua and the older
+-- server_configurations/rivet.lua) and Neovim 0.11's lsp/rivet.lua, checks
+-- their fields and roots, then starts a client from lspconfig's
+-- default_config the way lspconfig would (root_dir resolved, settings
+-- under "rivet", on_new_config) and expects its diagnostics in the
+-- fixture.
+local function step_server_definitions(bin_cmd)
+  local base = repo .. '/editors/nvim'
+  local rivet = require('rivet')
+  local file = realpath(t.root .. '/' .. t.scenario.file)
+  local def = dofile(base .. '/lua/lspconfig/configs/rivet.lua')
+  local old = dofile(base .. '/lua/lspconfig/server_configurations/rivet.lua')
+  local dc = def.default_config or {}
+  check('lspconfig definition: cmd, filetypes, single_file_support, settings',
+    vim.deep_equal(dc.cmd, { 'rivet', 'serve' }) and vim.deep_equal(dc.filetypes, { 'c', 'cpp', 'rust' })
+      and dc.single_file_support == false and type(dc.settings) == 'table',
+    vim.inspect(dc))
+  check('lspconfig definition: docs', def.docs and type(def.docs.description) == 'string'
+    and def.docs.description ~= '' and def.docs.default_config and type(def.docs.default_config.root_dir) == 'string',
+    vim.inspect(def.docs))
+  check('lspconfig definition: server_configurations/rivet.lua is the same',
+    old.default_config and vim.deep_equal(old.default_config.cmd, dc.cmd)
+      and vim.deep_equal(old.default_config.filetypes, dc.filetypes)
+      and old.docs.description == def.docs.description, vim.inspect(old))
+  local root = type(dc.root_dir) == 'function' and dc.root_dir(file) or nil
+  check('lspconfig definition: root_dir of ' .. t.scenario.file .. ' is ' .. t.scenario.root,
+    root ~= nil and realpath(root) == t.root, tostring(root))
+  local outside = vim.fn.tempname() .. '.c'
+  check('lspconfig definition: no root outside a tree', dc.root_dir and dc.root_dir(outside) == nil,
+    tostring(dc.root_dir and dc.root_dir(outside)))
+
+  local nv = dofile(base .. '/lsp/rivet.lua')
+  check('lsp/rivet.lua (vim.lsp.config): cmd, filetypes, root_markers, settings',
+    vim.deep_equal(nv.cmd, { 'rivet', 'serve' }) and vim.deep_equal(nv.filetypes, { 'c', 'cpp', 'rust' })
+      and vim.deep_equal(nv.root_markers, rivet.root_markers) and type(nv.settings) == 'table',
+    vim.inspect(nv))
+  local got_root = nil
+  if type(nv.root_dir) == 'function' then
+    nv.root_dir(t.bufnr, function(dir)
+      got_root = dir
+    end)
+  end
+  check('lsp/rivet.lua: root_dir of ' .. t.scenario.file .. ' is ' .. t.scenario.root,
+    got_root ~= nil and realpath(got_root) == t.root, tostring(got_root))
+
+  if not root then
+    return
+  end
+  -- As lspconfig's setup{ cmd = ..., settings = { rivet = ... } } would
+  -- make it. The buffer is reverted first: the code action edited it.
+  vim.cmd('edit!')
+  local cfg = vim.tbl_deep_extend('force', vim.deepcopy(dc), {
+    name = 'rivet',
+    cmd = bin_cmd,
+    settings = { rivet = t.scenario.settings },
+  })
+  cfg.root_dir = root
+  cfg.workspace_folders = { { uri = vim.uri_from_fname(root), name = root } }
+  if def.on_new_config then
+    def.on_new_config(cfg, root)
+  end
+  check('lspconfig definition: on_new_config sends settings.rivet as initializationOptions',
+    vim.deep_equal(cfg.init_options, t.scenario.settings), vim.inspect(cfg.init_options))
+  local id = vim.lsp.start_client(cfg)
+  if not check('lspconfig definition: a client starts from default_config', id ~= nil, 'start_client failed') then
+    return
+  end
+  vim.lsp.buf_attach_client(t.bufnr, id)
+  local ns = vim.lsp.diagnostic.get_namespace(id)
+  local want = marked_lines(t.lines, t.scenario.diagnostics.marker)
+  local d = t.scenario.diagnostics
+  local got = {}
+  vim.wait(t.timeout, function()
+    got = {}
+    for _, diag in ipairs(vim.diagnostic.get(t.bufnr, { namespace = ns })) do
+      if diag.source == d.source and diag.code == d.code and diag.severity == severities[d.severity] then
+        got[diag.lnum] = true
+      end
+    end
+    return vim.deep_equal(got, want)
+  end, 50)
+  check(string.format('lspconfig definition: its client pushes %s diagnostics (%s) on lines %s', d.code, d.severity,
+    line_list(want)), vim.deep_equal(got, want), 'got lines ' .. line_list(got))
+end
+
 local function run()
   local bin = os.getenv('RIVET_BIN') or 'rivet'
   t.scenario = vim.json.decode(table.concat(read_lines(repo .. '/editors/test/scenario.json'), '\n'))
@@ -349,7 +520,7 @@ local function run()
   end
 
   local status = nil
-  require('rivet').setup({
+  local opts = {
     cmd = cmd,
     settings = t.scenario.settings,
     handlers = {
@@ -357,7 +528,8 @@ local function run()
         status = params.state
       end,
     },
-  })
+  }
+  require('rivet').setup(opts)
 
   vim.cmd('edit ' .. vim.fn.fnameescape(t.root .. '/' .. t.scenario.file))
   t.bufnr = vim.api.nvim_get_current_buf()
@@ -386,7 +558,9 @@ local function run()
   step_hover()
   step_definition()
   step_code_lens()
-  step_code_action() -- last: it edits the buffer
+  step_code_action() -- edits the buffer; the next step reverts it
+  step_lsp_start(opts)
+  step_server_definitions(cmd)
   finish(counts.failed == 0 and 0 or 1)
 end
 
