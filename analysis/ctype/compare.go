@@ -181,14 +181,7 @@ func (m Model) compareValue(c, r Type, rustReceives bool) Diff {
 	}
 	switch {
 	case c.Kind == Pointer && r.Kind == Pointer:
-		if c.Elem == nil || r.Elem == nil {
-			return d
-		}
-		in := m.comparePointee(*c.Elem, *r.Elem, rustReceives)
-		if in.Verdict != Equal {
-			d.Verdict, d.Kind, d.Corrupts, d.Inner = in.Verdict, in.Kind, in.Corrupts, &in
-		}
-		return d
+		return m.comparePointers(d, rustReceives)
 	case c.Kind == Record && r.Kind == Record:
 		return m.compareRecords(d)
 	case c.Kind == Array && r.Kind == Array:
@@ -314,6 +307,19 @@ func (m Model) comparePointee(c, r Type, rustReceives bool) Diff {
 	return d
 }
 
+// comparePointers compares the pointees of d's two pointers and carries
+// their difference, if any, as d's.
+func (m Model) comparePointers(d Diff, rustReceives bool) Diff {
+	if d.C.Elem == nil || d.Rust.Elem == nil {
+		return d
+	}
+	in := m.comparePointee(*d.C.Elem, *d.Rust.Elem, rustReceives)
+	if in.Verdict != Equal {
+		d.Verdict, d.Kind, d.Corrupts, d.Inner = in.Verdict, in.Kind, in.Corrupts, &in
+	}
+	return d
+}
+
 // pointeeType compares pointee types, ignoring their own const.
 func (m Model) pointeeType(c, r Type, rustReceives bool) Diff {
 	d := Diff{C: c, Rust: r}
@@ -322,14 +328,7 @@ func (m Model) pointeeType(c, r Type, rustReceives bool) Diff {
 		// void * takes any pointer.
 		return d
 	case c.Kind == Pointer && r.Kind == Pointer:
-		if c.Elem == nil || r.Elem == nil {
-			return d
-		}
-		in := m.comparePointee(*c.Elem, *r.Elem, rustReceives)
-		if in.Verdict != Equal {
-			d.Verdict, d.Kind, d.Corrupts, d.Inner = in.Verdict, in.Kind, in.Corrupts, &in
-		}
-		return d
+		return m.comparePointers(d, rustReceives)
 	case c.Kind == Func && r.Kind == Func:
 		return m.compareCallbacks(d)
 	case c.Kind == Record && r.Kind == Record:
