@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Editor tests: rivet driven by real clients on testdata/kernel.
 #
-#   - Neovim 0.7 (Debian) headless, through editors/nvim/lua/rivet.lua;
+#   - Neovim 0.7 (Debian) headless, through editors/nvim/lua/rivet.lua
+#     (whose Neovim 0.8+ path, vim.lsp.start, is checked with a stub), and
+#     the server definitions for nvim-lspconfig and vim.lsp.config;
 #   - Emacs 28 with eglot 1.9 (Debian elpa-eglot) in batch mode, through
 #     editors/emacs/rivet.el;
+#   - Emacs 28 with lsp-mode 8.0 (Debian elpa-lsp-mode) in batch mode:
+#     rivet.el's lsp-mode client (registration, activation, settings,
+#     root) and rivet started through lsp-mode up to its diagnostics;
 #   - the VS Code extension: npm ci, tsc, its unit tests (one of which
 #     talks to rivet serve --stdio), and the .vsix package;
 #   - that .vsix inside a real VS Code (editors/vscode/e2e/run.sh): its
@@ -49,6 +54,7 @@ install_packages() {
 	command -v nvim >/dev/null || missing+=(neovim)
 	command -v emacs >/dev/null || missing+=(emacs-nox)
 	dpkg -s elpa-eglot >/dev/null 2>&1 || missing+=(elpa-eglot)
+	dpkg -s elpa-lsp-mode >/dev/null 2>&1 || missing+=(elpa-lsp-mode)
 	if [ ${#missing[@]} -eq 0 ]; then
 		return
 	fi
@@ -67,6 +73,7 @@ install_packages
 nvim --version | head -1
 emacs --version | head -1
 echo "eglot $(dpkg-query -W -f '${Version}' elpa-eglot)"
+echo "lsp-mode $(dpkg-query -W -f '${Version}' elpa-lsp-mode)"
 echo "node $(node --version), npm $(npm --version 2>/dev/null)"
 
 timed "build rivet" go build -o "$tmp/rivet" .
@@ -86,6 +93,10 @@ timed "neovim (headless)" \
 timed "emacs eglot (batch)" \
 	env RIVET_LOG="$tmp/emacs-rivet.log" \
 	timeout 180 emacs --batch -l editors/emacs/test/rivet-test.el </dev/null
+
+timed "emacs lsp-mode (batch)" \
+	env RIVET_LOG="$tmp/emacs-lsp-rivet.log" \
+	timeout 180 emacs --batch -l editors/emacs/test/rivet-lsp-test.el </dev/null
 
 vscode() {
 	cd "$repo/editors/vscode"

@@ -24,6 +24,7 @@
 
 (add-to-list 'load-path (expand-file-name "editors/emacs" rivet-test-repo))
 (require 'rivet)
+(require 'eglot)                        ; rivet.el loads it in rivet-eglot-setup
 (require 'flymake)
 (require 'xref)
 
