@@ -12,7 +12,8 @@
 # them; check the .vsix's manifest (manifest.js); install it with
 # --install-extension into a throwaway profile; serve a copy of
 # testdata/kernel; run test.js (Problems panel against the scenario and
-# against rivet check, hover, definition, quick fix).
+# against rivet check, status bar and Re-index, hover, definition, quick
+# fix, a rivet.path pointing nowhere).
 #
 # Environment:
 #   RIVET_BIN          the rivet to test (default: go build)

@@ -19,7 +19,10 @@
 // and expect that diagnostic gone. Before the hover it checks rivet's
 // status bar item (ready), runs "rivet: Re-index" from the command
 // palette and expects the item to go through indexing back to ready, the
-// server's log to show the rebuild, no error, and the same problems. It prints one line per check and exits 0 when all
+// server's log to show the rebuild, no error, and the same problems. Last,
+// it points rivet.path nowhere in the Settings editor and expects the
+// error that says what to do, its buttons, "rivet: not found" in the
+// status bar, and Set rivet.path opening the Settings editor there. It prints one line per check and exits 0 when all
 // passed, 1 when a check failed, 2 when the test itself could not run.
 'use strict';
 
@@ -478,6 +481,72 @@ async function main() {
       }
     } else {
       await dump(page, 'code-action');
+    }
+
+    // Last, rivet.path pointing nowhere, set in the Settings editor as a
+    // user would: the extension restarts, finds no executable, and says
+    // what to do with the buttons Set rivet.path and Show Output; the
+    // status bar turns to "rivet: not found"; Set rivet.path opens the
+    // Settings editor at that setting.
+    step = 'not found';
+    const nowhere = path.join(artifacts, 'no-such-dir', 'rivet');
+    const pathSetting = page.locator('.settings-editor .setting-item-contents', { hasText: 'The rivet executable' }).first();
+    await runCommand(page, 'Preferences: Open Settings (UI)');
+    const search = page.locator('.settings-editor .settings-header .monaco-editor').first();
+    await search.waitFor({ state: 'visible', timeout });
+    await search.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('rivet.path');
+    // code-server is a remote window: rivet.path (machine-overridable) is
+    // under the Remote tab.
+    await page.locator('.settings-editor .settings-tabs-widget .action-label', { hasText: 'Remote' }).first().click();
+    await pathSetting.waitFor({ state: 'visible', timeout });
+    await pathSetting.locator('input').first().fill(nowhere);
+    await page.keyboard.press('Tab');
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'rivet: rivet.path is' }).first();
+    const toastShown = await toast
+      .waitFor({ state: 'visible', timeout })
+      .then(() => true)
+      .catch(() => false);
+    const toastText = toastShown ? (await toast.innerText()).replace(/\s+/g, ' ') : '';
+    const buttons = toastShown
+      ? await toast.locator('.monaco-button').evaluateAll((bs) => bs.map((b) => b.innerText.trim()).filter((t) => t))
+      : [];
+    const says = [`rivet.path is "${nowhere}", which does not exist`, 'go install github.com/rivet-lsp/rivet@latest', 'set rivet.path'];
+    if (
+      !check(
+        'rivet.path pointing nowhere: an error says what to do, with Set rivet.path and Show Output',
+        toastShown && says.every((x) => toastText.includes(x)) && buttons.includes('Set rivet.path') && buttons.includes('Show Output'),
+        `toast: ${JSON.stringify(toastText)}, buttons ${JSON.stringify(buttons)}`,
+      )
+    ) {
+      await dump(page, 'not-found');
+    }
+    let now = null;
+    const red = await poll(async () => {
+      now = await rivetStatus(page);
+      return now && now.text === 'rivet: not found' && now.icons.includes('codicon-error');
+    }, timeout);
+    check('the status bar says "rivet: not found"', red, `item: ${JSON.stringify(now)}`);
+    if (toastShown && buttons.includes('Set rivet.path')) {
+      // Back to the Rust file: the button must bring the Settings editor back.
+      await page.locator('.tab', { hasText: base }).first().click();
+      await page.locator('.settings-editor').first().waitFor({ state: 'hidden', timeout });
+      await toast.locator('.monaco-button', { hasText: 'Set rivet.path' }).first().click();
+      const opened = await pathSetting
+        .waitFor({ state: 'visible', timeout })
+        .then(() => true)
+        .catch(() => false);
+      const query = opened ? await search.innerText().catch(() => '') : '';
+      if (
+        !check(
+          'Set rivet.path opens the Settings editor at rivet.path',
+          opened && query.replace(/\u00a0/g, ' ').includes('rivet.path'),
+          `setting shown: ${opened}; search: ${JSON.stringify(query)}`,
+        )
+      ) {
+        await dump(page, 'set-path');
+      }
     }
   } catch (e) {
     console.log(`FAIL ${step}: ${e.message}`);

@@ -251,7 +251,14 @@ async function notFound(message: string): Promise<void> {
   const showOutput = 'Show Output';
   const choice = await vscode.window.showErrorMessage(message, setPath, showOutput);
   if (choice === setPath) {
-    await vscode.commands.executeCommand('workbench.action.openSettings', 'rivet.path');
+    // In a remote window (SSH, WSL, code-server) rivet runs on the remote
+    // machine, and the Settings editor shows rivet.path (machine-overridable)
+    // only under the Remote tab.
+    if (vscode.env.remoteName) {
+      await vscode.commands.executeCommand('workbench.action.openRemoteSettings', { query: 'rivet.path' });
+    } else {
+      await vscode.commands.executeCommand('workbench.action.openSettings', 'rivet.path');
+    }
   } else if (choice === showOutput) {
     output.show(true);
   }
