@@ -212,9 +212,10 @@ export function render(s: Status): Rendered {
  * How long to wait before showing s, when the previous state was busy
  * since busySince (ms): a spinner shown for less than minBusyMs would be
  * a flicker nobody can read, so a quick build stays on screen that long.
+ * Errors show at once.
  */
 export function holdMs(s: Status, busySince: number | undefined, now: number, minBusyMs = 600): number {
-  if (busy(s) || busySince === undefined || s.phase === 'crashed' || s.phase === 'failed') {
+  if (busy(s) || busySince === undefined || render(s).error) {
     return 0;
   }
   return Math.max(0, busySince + minBusyMs - now);

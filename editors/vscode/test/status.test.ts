@@ -84,6 +84,8 @@ test('a quick build stays on screen long enough to read', () => {
   assert.equal(holdMs(ready, undefined, 1100), 0);
   assert.equal(holdMs({ phase: 'indexing' }, 1000, 1100), 0); // busy states show at once
   assert.equal(holdMs({ phase: 'crashed' }, 1000, 1100), 0); // and errors
+  assert.equal(holdMs({ phase: 'missing' }, 1000, 1100), 0);
+  assert.equal(holdMs({ phase: 'failed' }, 1000, 1100), 0);
 });
 
 test('numbers as rivet writes them', () => {
