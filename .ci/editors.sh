@@ -49,24 +49,15 @@ timed() {
 	fi
 }
 
+. "$repo/.ci/apt-install.sh"
+
 install_packages() {
 	local missing=()
 	command -v nvim >/dev/null || missing+=(neovim)
 	command -v emacs >/dev/null || missing+=(emacs-nox)
 	dpkg -s elpa-eglot >/dev/null 2>&1 || missing+=(elpa-eglot)
 	dpkg -s elpa-lsp-mode >/dev/null 2>&1 || missing+=(elpa-lsp-mode)
-	if [ ${#missing[@]} -eq 0 ]; then
-		return
-	fi
-	echo "installing ${missing[*]}"
-	if [ "$(id -u)" != 0 ]; then
-		echo "not root: install ${missing[*]} first" >&2
-		return 1
-	fi
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$tmp/apt.log" ||
-		{ tail -20 "$tmp/apt.log"; return 1; }
+	apt_install "${missing[@]}"
 }
 
 install_packages

@@ -68,6 +68,8 @@ fi
 # Debian packages: Chromium and rg always; the compiler, Python and the
 # Kerberos headers only to build code-server's native modules (kerberos
 # needs gssapi.h).
+. "$repo/.ci/apt-install.sh"
+
 install_packages() {
 	local missing=()
 	command -v chromium >/dev/null || missing+=(chromium)
@@ -79,18 +81,7 @@ install_packages() {
 		command -v pkg-config >/dev/null || missing+=(pkg-config)
 		dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
 	fi
-	if [ ${#missing[@]} -eq 0 ]; then
-		return
-	fi
-	echo "installing ${missing[*]}"
-	if [ "$(id -u)" != 0 ]; then
-		echo "not root: install ${missing[*]} first" >&2
-		return 1
-	fi
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$tmp/apt.log" ||
-		{ tail -20 "$tmp/apt.log"; return 1; }
+	apt_install "${missing[@]}"
 }
 
 # code-server and playwright-core, from package-lock.json, installed once
