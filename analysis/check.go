@@ -51,37 +51,22 @@ func (w *Workspace) Check(ctx context.Context, opts CheckOptions) ([]rules.Diagn
 		out  []rules.Diagnostic
 		errs []error
 		done int
-		wg   sync.WaitGroup
 	)
-	jobs := make(chan *index.File)
-	for i := 0; i < workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for f := range jobs {
-				ds, err := w.checkFile(ctx, snap, f, rules.Options{Config: opts.Config, Rules: opts.Rules, Extra: extra})
-				mu.Lock()
-				out = append(out, ds...)
-				if err != nil {
-					errs = append(errs, err)
-				}
-				done++
-				if opts.Progress != nil {
-					opts.Progress(done, len(files))
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, f := range files {
-		if ctx.Err() != nil {
-			break
+	opt := rules.Options{Config: opts.Config, Rules: opts.Rules, Extra: extra}
+	err := forEachFile(ctx, workers, files, func(f *index.File) {
+		ds, err := w.checkFile(ctx, snap, f, opt)
+		mu.Lock()
+		defer mu.Unlock()
+		out = append(out, ds...)
+		if err != nil {
+			errs = append(errs, err)
 		}
-		jobs <- f
-	}
-	close(jobs)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+		done++
+		if opts.Progress != nil {
+			opts.Progress(done, len(files))
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
 	SortDiagnostics(out)

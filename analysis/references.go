@@ -229,7 +229,6 @@ func (w *Workspace) cCallSites(ctx context.Context, snap *index.Snapshot, name s
 	var (
 		mu  sync.Mutex
 		out []cCall
-		wg  sync.WaitGroup
 	)
 	var todo []*index.File
 	for _, f := range files {
@@ -239,29 +238,14 @@ func (w *Workspace) cCallSites(ctx context.Context, snap *index.Snapshot, name s
 			todo = append(todo, f)
 		}
 	}
-	jobs := make(chan *index.File)
-	for range min(2, len(todo)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for f := range jobs {
-				calls := w.fileCallSites(f, name)
-				w.calls.put(name, f, calls)
-				mu.Lock()
-				out = append(out, calls...)
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, f := range todo {
-		if ctx.Err() != nil {
-			break
-		}
-		jobs <- f
-	}
-	close(jobs)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	err := forEachFile(ctx, 2, todo, func(f *index.File) {
+		calls := w.fileCallSites(f, name)
+		w.calls.put(name, f, calls)
+		mu.Lock()
+		out = append(out, calls...)
+		mu.Unlock()
+	})
+	if err != nil {
 		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool {
