@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rivet-lsp/rivet/analysis"
 	"github.com/rivet-lsp/rivet/analysis/rules"
 )
 
@@ -105,20 +106,7 @@ func TestKernelFFIRules(t *testing.T) {
 	}
 
 	path := filepath.ToSlash(filepath.Join(root, "rust/kernel/soc.rs"))
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := append(append([]byte(nil), src...), kernelProbe...)
-	ctx := context.Background()
-	if _, err := ws.Open(ctx, path, 1, text); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ws.EnsureNeeded(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	first := lineOf(text, uint32(len(src)))
-	want := probeWants(first)
+	text, first, want := openProbe(t, ws, path, kernelProbe)
 	for _, d := range runRules(t, ws, ffiCodes...) {
 		if d.Path != path || lineOf(text, d.Span.Start) < first {
 			continue
@@ -140,16 +128,32 @@ func TestKernelFFIRules(t *testing.T) {
 
 var wantComment = regexp.MustCompile(`// want "([a-z-]+)"`)
 
-// probeWants maps "line code" to true for each want of kernelProbe, whose
-// first line is line first of the buffer.
-func probeWants(first int) map[string]bool {
-	out := map[string]bool{}
-	for i, line := range strings.Split(kernelProbe, "\n") {
+// openProbe opens the real file at path in ws with probe appended, in
+// the buffer only, brings the declarations it needs into the index, and
+// returns the buffer's text, the line the probe starts on, and the
+// probe's wants as "line code" keys.
+func openProbe(t *testing.T, ws *analysis.Workspace, path, probe string) (text []byte, first int, want map[string]bool) {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text = append(append([]byte(nil), src...), probe...)
+	ctx := context.Background()
+	if _, err := ws.Open(ctx, path, 1, text); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.EnsureNeeded(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	first = lineOf(text, uint32(len(src)))
+	want = map[string]bool{}
+	for i, line := range strings.Split(probe, "\n") {
 		if m := wantComment.FindStringSubmatch(line); m != nil {
-			out[strconv.Itoa(first+i)+" "+m[1]] = true
+			want[strconv.Itoa(first+i)+" "+m[1]] = true
 		}
 	}
-	return out
+	return text, first, want
 }
 
 func containsPrefix(list []string, prefix string) bool {

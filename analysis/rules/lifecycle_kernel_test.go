@@ -1,11 +1,9 @@
 package rules_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 )
 
@@ -134,25 +132,7 @@ func TestKernelLifecycleRules(t *testing.T) {
 	}
 
 	path := filepath.ToSlash(filepath.Join(root, "rust/kernel/device.rs"))
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := append(append([]byte(nil), src...), lifecycleProbe...)
-	ctx := context.Background()
-	if _, err := ws.Open(ctx, path, 1, text); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ws.EnsureNeeded(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	first := lineOf(text, uint32(len(src)))
-	want := map[string]bool{}
-	for i, line := range strings.Split(lifecycleProbe, "\n") {
-		if m := wantComment.FindStringSubmatch(line); m != nil {
-			want[strconv.Itoa(first+i)+" "+m[1]] = true
-		}
-	}
+	text, _, want := openProbe(t, ws, path, lifecycleProbe)
 	for _, d := range runRules(t, ws, lifecycleKernelCodes...) {
 		if d.Path != path {
 			t.Errorf("%s: %s: %s", d.Path, d.Code, d.Message)
