@@ -3,8 +3,6 @@ package server_test
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -57,20 +55,8 @@ func BenchmarkKeystroke(b *testing.B) {
 // scripts/bench-kernel.sh measures the same on rust/kernel/device.rs of a
 // real kernel.
 func BenchmarkEditToDiagnostics(b *testing.B) {
-	root, err := filepath.Abs("../testdata/kernel")
-	if err != nil {
-		b.Fatal(err)
-	}
-	path := filepath.Join(root, "drivers/demo/checks.rs")
-	text, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	c := lsptest.Start(b, lsptest.Options{})
-	c.Initialize(lsptest.Root(root))
-	c.WaitIndexed(0)
-	uri := lsptest.FileURI(path)
-	c.OpenDocument(uri, string(text))
+	root := kernelRoot(b)
+	c, uri, text := openSession(b, root, "drivers/demo/checks.rs")
 	end := uint32(strings.Count(string(text), "\n"))
 	n := 0
 	for b.Loop() {

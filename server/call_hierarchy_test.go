@@ -63,7 +63,7 @@ func (n *navClient) outgoing(it protocol.CallHierarchyItem) []string {
 }
 
 func TestCallHierarchy(t *testing.T) {
-	n := startNav(t, navKernelRoot(t))
+	n := startNav(t, kernelRoot(t))
 
 	// Rust -> C -> C, and C <- Rust.
 	it := n.prepareCalls("drivers/demo/locking.rs", "bindings::clk_|prepare(clk.as_raw()) }; // want")

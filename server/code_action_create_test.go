@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -43,7 +42,7 @@ func TestCodeActionCreatesHelperFile(t *testing.T) {
 	caps.Workspace.WorkspaceEdit = &protocol.WorkspaceClientCapabilitiesWorkspaceEdit{
 		DocumentChanges: true, ResourceOperations: []string{"create"},
 	}
-	c, uri, text := caSession(t, root, "drivers/demo/demo.rs", lsptest.Capabilities(caps))
+	c, uri, text := openSession(t, root, "drivers/demo/demo.rs", lsptest.Capabilities(caps))
 	line := caLine(t, text, "lock_init")
 	var raw []struct {
 		Title string `json:"title"`
@@ -106,7 +105,7 @@ func TestCodeActionCreatesHelperFile(t *testing.T) {
 	}
 
 	// A client without the create operation is not offered that fix.
-	c2, uri2, text2 := caSession(t, root, "drivers/demo/demo.rs")
+	c2, uri2, text2 := openSession(t, root, "drivers/demo/demo.rs")
 	for _, a := range codeActions(t, c2, uri2, caLine(t, text2, "lock_init")) {
 		if strings.Contains(a.Title, "lock.c") {
 			t.Errorf("a client that cannot create files was offered %q", a.Title)
@@ -118,8 +117,8 @@ func TestCodeActionCreatesHelperFile(t *testing.T) {
 // diagnostic (Neovim's cursor at the start of the line) still gets its
 // fixes when the client passes the diagnostic as context.
 func TestCodeActionContextDiagnostics(t *testing.T) {
-	root, _ := filepath.Abs("../testdata/kernel")
-	c, uri, text := caSession(t, root, "drivers/demo/checks.rs")
+	root := kernelRoot(t)
+	c, uri, text := openSession(t, root, "drivers/demo/checks.rs")
 	line := caLine(t, text, "bindings::clk_get_rate(clk.as_raw()) } // want")
 	actions := codeActions(t, c, uri, line)
 	if len(actions) == 0 || len(actions[0].Diagnostics) == 0 {

@@ -16,9 +16,9 @@ import (
 	"github.com/rivet-lsp/rivet/server"
 )
 
-// caSession starts a server on root, waits for its index and opens the
+// openSession starts a server on root, waits for its index and opens the
 // file rel, returning the client, the file's URI and its text.
-func caSession(t *testing.T, root, rel string, opts ...lsptest.InitOption) (*lsptest.Client, protocol.DocumentURI, string) {
+func openSession(t testing.TB, root, rel string, opts ...lsptest.InitOption) (*lsptest.Client, protocol.DocumentURI, string) {
 	t.Helper()
 	c := lsptest.Start(t, lsptest.Options{})
 	c.Initialize(append([]lsptest.InitOption{lsptest.Root(root)}, opts...)...)
@@ -122,11 +122,8 @@ func utf16Offset(t *testing.T, text string, p protocol.Position) int {
 // comment, the actions are the rule's fix and the generic silence, each
 // carrying its diagnostic; applying them gives the expected text.
 func TestCodeActionsUnsafeMissingSafety(t *testing.T) {
-	root, err := filepath.Abs("../testdata/kernel")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, uri, text := caSession(t, root, "drivers/demo/checks.rs")
+	root := kernelRoot(t)
+	c, uri, text := openSession(t, root, "drivers/demo/checks.rs")
 	line := caLine(t, text, `// want "unsafe-missing-safety"`)
 	actions := codeActions(t, c, uri, line)
 
@@ -199,7 +196,7 @@ pub unsafe extern "C" fn stats_fill(s: *mut Remote) -> i32 {
 			WorkspaceEdit: &protocol.WorkspaceClientCapabilitiesWorkspaceEdit{DocumentChanges: true},
 		},
 	}}
-	c, uri, text := caSession(t, root, "drivers/stats/stats.rs", lsptest.Capabilities(caps))
+	c, uri, text := openSession(t, root, "drivers/stats/stats.rs", lsptest.Capabilities(caps))
 	v := c.ChangeDocument(uri, lsptest.Replace(text)) // version 2
 
 	local := actionTitled(t, codeActions(t, c, uri, caLine(t, text, "fn stats_read")), "Add #[repr(C)] to Local")
@@ -232,10 +229,7 @@ pub unsafe extern "C" fn stats_fill(s: *mut Remote) -> i32 {
 // TestCodeActionsFilters: a range without reports and an `only` filter
 // without quickfix give an empty array; the capability is announced.
 func TestCodeActionsFilters(t *testing.T) {
-	root, err := filepath.Abs("../testdata/kernel")
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := kernelRoot(t)
 	c := lsptest.Start(t, lsptest.Options{})
 	res := c.Initialize(lsptest.Root(root))
 	opts, ok := res.Capabilities.CodeActionProvider.(map[string]any)

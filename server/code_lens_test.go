@@ -37,7 +37,7 @@ func runsShowReferences() server.ClientCapabilities {
 }
 
 func TestCodeLens(t *testing.T) {
-	n := startNav(t, navKernelRoot(t), lsptest.Capabilities(runsShowReferences()))
+	n := startNav(t, kernelRoot(t), lsptest.Capabilities(runsShowReferences()))
 	rs := n.codeLenses("drivers/char/rcounter/rcounter.rs")
 	want := []string{
 		"drivers/char/rcounter/rcounter.rs:57 rcounter_account: called from C: 1",
@@ -79,7 +79,7 @@ func TestCodeLens(t *testing.T) {
 // TestCodeLensWithoutCommand checks that a client which does not run
 // rivet.showReferences gets the counts as labels.
 func TestCodeLensWithoutCommand(t *testing.T) {
-	n := startNav(t, navKernelRoot(t))
+	n := startNav(t, kernelRoot(t))
 	rs := n.codeLenses("drivers/char/rcounter/rcounter.rs")
 	if len(rs) != 2 || rs[0].Command == nil || rs[0].Command.Title != "called from C: 1" || rs[0].Command.Command != "" || rs[0].Command.Arguments != nil {
 		t.Errorf("lenses = %+v, want titled label commands", rs)
@@ -118,7 +118,7 @@ func TestCodeLensRefresh(t *testing.T) {
 	c := lsptest.Start(t, lsptest.Options{Replies: map[string]lsptest.ReplyFunc{
 		protocol.MethodCodeLensRefresh: func(json.RawMessage) (any, error) { return nil, nil },
 	}})
-	c.Initialize(lsptest.Root(navKernelRoot(t)), lsptest.Capabilities(caps))
+	c.Initialize(lsptest.Root(kernelRoot(t)), lsptest.Capabilities(caps))
 	c.WaitIndexed(0)
 	c.WaitForRequest(protocol.MethodCodeLensRefresh, nil, 0)
 }

@@ -40,16 +40,6 @@ func startNav(t *testing.T, root string, opts ...lsptest.InitOption) *navClient 
 	return &navClient{Client: c, t: t, root: filepath.ToSlash(root), open: map[string]bool{}}
 }
 
-// navKernelRoot is testdata/kernel.
-func navKernelRoot(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs("../testdata/kernel")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root
-}
-
 // navTxtarRoot writes a txtar archive to a directory.
 func navTxtarRoot(t *testing.T, archive string) string {
 	return analysistest.WriteTxtar(t, archive)
@@ -170,7 +160,7 @@ func (n *navClient) locations(method string, pos protocol.TextDocumentPositionPa
 }
 
 func TestDefinition(t *testing.T) {
-	n := startNav(t, navKernelRoot(t))
+	n := startNav(t, kernelRoot(t))
 	tests := []struct {
 		name, file, marker string
 		want               []string
@@ -247,7 +237,7 @@ fn f() { /* ünïcode 🎛 */ unsafe { bindings::widget_poke(1) }; }
 }
 
 func TestDeclaration(t *testing.T) {
-	n := startNav(t, navKernelRoot(t))
+	n := startNav(t, kernelRoot(t))
 	got := n.locations(protocol.MethodTextDocumentDeclaration, n.pos("drivers/demo/checks.rs", "let clk = unsafe { bindings::clk_|get(dev.as_raw(), ptr::null()) }; // want"))
 	if diff := cmp.Diff([]string{"include/linux/clk.h:21 clk_get"}, got); diff != "" {
 		t.Errorf("declaration of bindings::clk_get -want +got:\n%s", diff)

@@ -18,7 +18,7 @@ import (
 )
 
 // kernelRoot is the absolute path of the sample kernel tree.
-func kernelRoot(t *testing.T) string {
+func kernelRoot(t testing.TB) string {
 	t.Helper()
 	root, err := filepath.Abs("../testdata/kernel")
 	if err != nil {
@@ -330,20 +330,8 @@ pub fn f(p: *const u8) -> u8 {
 // trip on drivers/demo/checks.rs of the sample kernel: the rules, the
 // conversion to UTF-16 ranges and the JSON-RPC exchange.
 func BenchmarkPullDiagnostics(b *testing.B) {
-	root, err := filepath.Abs("../testdata/kernel")
-	if err != nil {
-		b.Fatal(err)
-	}
-	path := filepath.Join(root, "drivers/demo/checks.rs")
-	text, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	c := lsptest.Start(b, lsptest.Options{})
-	c.Initialize(lsptest.Root(root))
-	c.WaitIndexed(0)
-	uri := lsptest.FileURI(path)
-	c.OpenDocument(uri, string(text))
+	root := kernelRoot(b)
+	c, uri, _ := openSession(b, root, "drivers/demo/checks.rs")
 	params := server.DocumentDiagnosticParams{TextDocument: protocol.TextDocumentIdentifier{URI: uri}}
 	b.ResetTimer()
 	for b.Loop() {

@@ -20,7 +20,7 @@ func (n *navClient) hover(pos protocol.TextDocumentPositionParams) *protocol.Hov
 }
 
 func TestHover(t *testing.T) {
-	n := startNav(t, navKernelRoot(t))
+	n := startNav(t, kernelRoot(t))
 	tests := []struct {
 		name, file, marker string
 		rangeText          string   // the hovered name
@@ -84,7 +84,7 @@ func TestHoverPlainText(t *testing.T) {
 	caps.TextDocument = &server.TextDocumentClientCapabilities{TextDocumentClientCapabilities: protocol.TextDocumentClientCapabilities{
 		Hover: &protocol.HoverTextDocumentClientCapabilities{ContentFormat: []protocol.MarkupKind{protocol.PlainText}},
 	}}
-	n := startNav(t, navKernelRoot(t), lsptest.Capabilities(caps))
+	n := startNav(t, kernelRoot(t), lsptest.Capabilities(caps))
 	h := n.hover(n.pos("drivers/demo/ownership.rs", "Opaque<bindings::dev|ice>"))
 	if h == nil || h.Contents.Kind != protocol.PlainText || !strings.Contains(h.Contents.Value, "struct device") {
 		t.Errorf("hover = %+v, want plain text about struct device", h)

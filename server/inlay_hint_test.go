@@ -48,7 +48,7 @@ func (n *navClient) showHints(rel string, hints []server.InlayHint) []string {
 }
 
 func TestInlayHint(t *testing.T) {
-	n := startNav(t, navKernelRoot(t))
+	n := startNav(t, kernelRoot(t))
 	const rel = "drivers/demo/locking.rs"
 	hints := n.inlayHints(rel, nil)
 	want := []string{
@@ -91,7 +91,7 @@ func TestInlayHint(t *testing.T) {
 // TestInlayHintWire checks the JSON of a hint: a plain label is a string,
 // a label with a location is an array of parts.
 func TestInlayHintWire(t *testing.T) {
-	n := startNav(t, navKernelRoot(t))
+	n := startNav(t, kernelRoot(t))
 	n.openDoc("drivers/demo/ownership.rs")
 	var raw []json.RawMessage
 	params := server.InlayHintParams{TextDocument: protocol.TextDocumentIdentifier{URI: n.uri("drivers/demo/ownership.rs")}, Range: protocol.Range{End: protocol.Position{Line: 1 << 20}}}
@@ -167,7 +167,7 @@ func TestInlayHintRefresh(t *testing.T) {
 	c := lsptest.Start(t, lsptest.Options{Replies: map[string]lsptest.ReplyFunc{
 		server.MethodWorkspaceInlayHintRefresh: func(json.RawMessage) (any, error) { return nil, nil },
 	}})
-	res := c.Initialize(lsptest.Root(navKernelRoot(t)), lsptest.Capabilities(caps))
+	res := c.Initialize(lsptest.Root(kernelRoot(t)), lsptest.Capabilities(caps))
 	if res.Capabilities.InlayHintProvider == nil {
 		t.Error("inlayHintProvider is not announced")
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 func TestReferences(t *testing.T) {
-	n := startNav(t, navKernelRoot(t))
+	n := startNav(t, kernelRoot(t))
 	refs := func(file, marker string, include bool) []string {
 		t.Helper()
 		var locs []protocol.Location

@@ -8,7 +8,7 @@ import (
 )
 
 func TestWorkspaceSymbol(t *testing.T) {
-	n := startNav(t, navKernelRoot(t))
+	n := startNav(t, kernelRoot(t))
 	var syms []protocol.SymbolInformation
 	if err := n.Call(protocol.MethodWorkspaceSymbol, protocol.WorkspaceSymbolParams{Query: "rcounter_glue_reg"}, &syms); err != nil {
 		t.Fatal(err)

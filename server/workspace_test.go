@@ -15,10 +15,7 @@ import (
 // initialize names a root, indexing runs in the background and reports
 // ready, and an open document of the tree is analysed without errors.
 func TestWorkspaceIndexesRoot(t *testing.T) {
-	root, err := filepath.Abs("../testdata/kernel")
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := kernelRoot(t)
 	c := lsptest.Start(t, lsptest.Options{})
 	c.Initialize(lsptest.Root(root))
 	c.WaitIndexed(0)
