@@ -23,10 +23,7 @@ pub fn f(p: *const u8) -> u8 {
 unsafe { }
 `)
 	ctx := context.Background()
-	ws := analysis.NewWorkspace([]string{dir}, analysis.Options{})
-	if _, err := ws.Build(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
+	ws := builtWorkspace(t, dir, analysis.Options{})
 	path := ws.Roots()[0] + "/lib.rs"
 	res, err := ws.Diagnose(ctx, path, analysis.DiagnoseOptions{})
 	if err != nil || res.Open || len(res.Diags) != 1 || res.Diags[0].Code != "unsafe-missing-safety" || len(res.Text) == 0 {
@@ -65,10 +62,7 @@ extern "C" {
 }
 `)
 	ctx := context.Background()
-	ws := analysis.NewWorkspace([]string{dir}, analysis.Options{})
-	if _, err := ws.Build(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
+	ws := builtWorkspace(t, dir, analysis.Options{})
 	path := ws.Roots()[0] + "/x.rs"
 	full, err := ws.Diagnose(ctx, path, analysis.DiagnoseOptions{})
 	if err != nil || len(full.Diags) != 1 || full.Diags[0].Code != "ffi-unresolved" {
@@ -89,10 +83,7 @@ func BenchmarkDiagnose(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ws := analysis.NewWorkspace([]string{root}, analysis.Options{})
-	if _, err := ws.Build(ctx, nil); err != nil {
-		b.Fatal(err)
-	}
+	ws := builtWorkspace(b, root, analysis.Options{})
 	path := ws.Roots()[0] + "/drivers/demo/checks.rs"
 	text, err := ws.Read(path)
 	if err != nil {

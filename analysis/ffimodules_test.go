@@ -24,10 +24,7 @@ pub fn flags() -> u32 {
 }
 `)
 	unresolved := func(modules []string) []string {
-		ws := analysis.NewWorkspace([]string{root}, analysis.Options{FFIModules: modules})
-		if _, err := ws.Build(context.Background(), nil); err != nil {
-			t.Fatal(err)
-		}
+		ws := builtWorkspace(t, root, analysis.Options{FFIModules: modules})
 		ds, err := ws.Check(context.Background(), analysis.CheckOptions{Rules: []string{"ffi-unresolved"}})
 		if err != nil {
 			t.Fatal(err)

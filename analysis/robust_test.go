@@ -30,10 +30,7 @@ pub fn f(p: *const u8) -> u8 {
 int a(void);
 `)
 	ctx := context.Background()
-	ws := analysis.NewWorkspace([]string{dir}, analysis.Options{})
-	if _, err := ws.Build(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
+	ws := builtWorkspace(t, dir, analysis.Options{})
 	root := ws.Roots()[0]
 	stop := time.Now().Add(time.Second)
 	var wg sync.WaitGroup
@@ -77,10 +74,7 @@ int in_tree(void);
 int outside_secret(void);
 `)
 	ctx := context.Background()
-	ws := analysis.NewWorkspace([]string{root}, analysis.Options{})
-	if _, err := ws.Build(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
+	ws := builtWorkspace(t, root, analysis.Options{})
 	r := ws.Roots()[0]
 	for link, target := range map[string]string{"out.c": outside + "/secret.c", "in.c": r + "/a.c"} {
 		if err := os.Symlink(target, filepath.Join(root, link)); err != nil {
@@ -106,19 +100,8 @@ int outside_secret(void);
 // such a text a blank tree (treesitter.MaxDepth).
 func TestDeepFileDoesNotCrash(t *testing.T) {
 	src := []byte("fn f() {\n    let x = " + strings.Repeat("-", 2_500_000) + "1;\n}\n")
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "deep.rs"), src, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	ws, path := openScratch(t, "deep.rs", src)
 	ctx := context.Background()
-	ws := analysis.NewWorkspace([]string{dir}, analysis.Options{})
-	if _, err := ws.Build(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	path := ws.Roots()[0] + "/deep.rs"
-	if _, err := ws.Open(ctx, path, 1, src); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := ws.Diagnose(ctx, path, analysis.DiagnoseOptions{}); err != nil {
 		t.Error(err)
 	}
@@ -229,14 +212,20 @@ func openScratch(tb testing.TB, name string, src []byte) (*analysis.Workspace, s
 	if err := os.WriteFile(filepath.Join(dir, name), src, 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	ctx := context.Background()
-	ws := analysis.NewWorkspace([]string{dir}, analysis.Options{})
-	if _, err := ws.Build(ctx, nil); err != nil {
-		tb.Fatal(err)
-	}
+	ws := builtWorkspace(tb, dir, analysis.Options{})
 	path := filepath.Join(ws.Roots()[0], name)
-	if _, err := ws.Open(ctx, path, 1, src); err != nil {
+	if _, err := ws.Open(context.Background(), path, 1, src); err != nil {
 		tb.Fatal(err)
 	}
 	return ws, path
+}
+
+// builtWorkspace is a workspace over root, built.
+func builtWorkspace(tb testing.TB, root string, opts analysis.Options) *analysis.Workspace {
+	tb.Helper()
+	ws := analysis.NewWorkspace([]string{root}, opts)
+	if _, err := ws.Build(context.Background(), nil); err != nil {
+		tb.Fatal(err)
+	}
+	return ws
 }
