@@ -15,20 +15,12 @@
 
 (require 'package)
 (package-initialize)            ; Debian's elpa-eglot lives in the system elpa
-(require 'cl-lib)
-(require 'json)
-
-(defconst rivet-test-repo
-  (expand-file-name "../../.." (file-name-directory (or load-file-name buffer-file-name)))
-  "The repository holding this test.")
-
-(add-to-list 'load-path (expand-file-name "editors/emacs" rivet-test-repo))
+(add-to-list 'load-path (file-name-directory (or load-file-name buffer-file-name)))
+(require 'rivet-test-lib)
 (require 'rivet)
 (require 'eglot)                        ; rivet.el loads it in rivet-eglot-setup
 (require 'flymake)
 (require 'xref)
-
-(defvar rivet-test-counts (list 0 0 0) "Passed, failed and skipped checks.")
 
 (defvar rivet-test-status nil "The state of the last rivet/status notification.")
 
@@ -37,38 +29,8 @@
   "Record rivet's indexing STATE."
   (setq rivet-test-status state))
 
-;; rust-mode is not part of Emacs 28: stand in for it.
-(unless (fboundp 'rust-mode)
-  (define-derived-mode rivet-test-rust-mode prog-mode "Rust"
-    "Stand-in for rust-mode in the rivet test.")
-  (add-to-list 'auto-mode-alist '("\\.rs\\'" . rivet-test-rust-mode))
-  (push '(rivet-test-rust-mode :language-id "rust") rivet-major-modes))
+(rivet-test-stand-in-rust-mode)
 
-(defun rivet-test-say (fmt &rest args)
-  "Print FMT with ARGS on a line of standard output."
-  (princ (concat (apply #'format fmt args) "\n")))
-
-(defun rivet-test-check (name ok &optional detail)
-  "Count check NAME as passed when OK, else as failed with DETAIL."
-  (if ok
-      (progn (cl-incf (nth 0 rivet-test-counts)) (rivet-test-say "ok   %s" name))
-    (cl-incf (nth 1 rivet-test-counts))
-    (rivet-test-say "FAIL %s: %s" name detail))
-  ok)
-
-(defun rivet-test-skip (name why)
-  "Count check NAME as skipped because of WHY."
-  (cl-incf (nth 2 rivet-test-counts))
-  (rivet-test-say "skip %s: %s" name why))
-
-(defun rivet-test-wait (seconds pred)
-  "Process events until PRED returns non-nil or SECONDS pass; return PRED's value."
-  (let ((deadline (+ (float-time) seconds))
-        value)
-    (while (and (not (setq value (funcall pred)))
-                (< (float-time) deadline))
-      (accept-process-output nil 0.05))
-    value))
 
 (defun rivet-test-find-line (file text &optional name)
   "Return (LINE . COLUMN) of the first line of FILE containing TEXT.
@@ -83,15 +45,6 @@ NAME is nil)."
     (let ((bol (point)))
       (search-forward (or name text))
       (cons (line-number-at-pos) (- (match-beginning 0) bol)))))
-
-(defun rivet-test-marked-lines (marker)
-  "Return the sorted 1-based lines of the current buffer containing MARKER."
-  (save-excursion
-    (goto-char (point-min))
-    (let (lines)
-      (while (search-forward marker nil t)
-        (push (line-number-at-pos) lines))
-      (nreverse lines))))
 
 (defun rivet-test-diagnostic-lines (source code type)
   "Return the sorted 1-based lines of Flymake diagnostics with SOURCE and CODE.
@@ -110,13 +63,6 @@ Only those of Flymake TYPE count."
     ("error" 'eglot-error)
     ("warning" 'eglot-warning)
     (_ 'eglot-note)))
-
-(defun rivet-test-plist (value)
-  "Return VALUE, a JSON object read as an alist, as a plist for Eglot."
-  (if (and (consp value) (consp (car value)) (symbolp (caar value)))
-      (cl-loop for (k . v) in value
-               append (list (intern (format ":%s" k)) (rivet-test-plist v)))
-    value))
 
 (defun rivet-test-hover ()
   "Return the text ElDoc gets from Eglot's hover at point, or nil."
@@ -139,14 +85,6 @@ Only those of Flymake TYPE count."
 
 ;;; The steps, in the order they run.
 
-(defvar rivet-test-scenario nil "The scenario, as an alist.")
-(defvar rivet-test-root nil "The fixture tree, a true name.")
-(defvar rivet-test-timeout nil "Seconds to wait for each answer.")
-
-(defun rivet-test-get (&rest keys)
-  "Return the scenario value under KEYS."
-  (let ((v rivet-test-scenario))
-    (dolist (k keys v) (setq v (alist-get k v)))))
 
 (defun rivet-test-idle ()
   "Run the idle timers, as the command loop does when the user pauses.
@@ -250,12 +188,7 @@ Then expect that line's diagnostic gone and the later ones a line down."
 
 (cl-defun rivet-test-run ()
   "Run the scenario; return the exit status."
-  (setq rivet-test-scenario (json-read-file (expand-file-name "editors/test/scenario.json" rivet-test-repo))
-        rivet-test-root (file-truename (expand-file-name (rivet-test-get 'root) rivet-test-repo))
-        rivet-test-timeout (rivet-test-get 'timeout_seconds))
-  (setq rivet-program (or (getenv "RIVET_BIN") "rivet"))
-  (when-let ((log (getenv "RIVET_LOG")))
-    (setq rivet-program-args (list "serve" "--log" log "--log-level" "debug")))
+  (rivet-test-load-scenario)
   (rivet-eglot-setup)
   ;; Buffer-local when set (it is meant for .dir-locals.el): set the default.
   (setq-default eglot-workspace-configuration
@@ -290,11 +223,6 @@ Then expect that line's diagnostic gone and the later ones a line down."
     (eglot-shutdown server))
   (if (zerop (nth 1 rivet-test-counts)) 0 1))
 
-(let ((status (condition-case err
-                  (rivet-test-run)
-                (error (rivet-test-say "ERROR %s" (error-message-string err)) 2))))
-  (rivet-test-say "emacs: %d passed, %d failed, %d skipped"
-                  (nth 0 rivet-test-counts) (nth 1 rivet-test-counts) (nth 2 rivet-test-counts))
-  (kill-emacs status))
+(rivet-test-main "emacs" #'rivet-test-run)
 
 ;;; rivet-test.el ends here
