@@ -42,26 +42,15 @@ type property struct {
 type properties []property
 
 func (ps properties) MarshalJSON() ([]byte, error) {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, p := range ps {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		name, err := marshal(p.Name)
-		if err != nil {
-			return nil, err
-		}
+	o := make(object, 0, len(ps))
+	for _, p := range ps {
 		value, err := marshal(p.Schema)
 		if err != nil {
 			return nil, err
 		}
-		b.Write(name)
-		b.WriteByte(':')
-		b.Write(value)
+		o = append(o, member{p.Name, value})
 	}
-	b.WriteByte('}')
-	return []byte(b.String()), nil
+	return o.marshal()
 }
 
 // clientSettings are the extension's own settings: they choose and start
