@@ -158,6 +158,10 @@ func compile(lang Language, name string, text []byte) (*Query, error) {
 // Matches
 // failing the query's text predicates (#eq?, #match?, #any-of? and their
 // negations) are skipped; predicates compare the original source text.
+// The query cursor spends time proportional to the tree's depth at every
+// node: over a pathologically deep tree a Walk is linear where this is
+// quadratic, and a cgo call cannot be cancelled (unsafe-missing-safety
+// walks past a bracket depth of 256).
 func (q *Query) Matches(root Node, visit func(Match) bool) {
 	if root.n == nil {
 		return
