@@ -501,11 +501,15 @@ func (c *Client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 		return nil
 	}
 	result, err := c.replyTo(msg)
-	// A reply that cannot be written means the session is ending; the
-	// read loop will see it. Returning the error would make jsonrpc2.Conn
-	// store it in an atomic.Value that the read error, of another type,
-	// then panics on (TestReplyAfterServerEnded).
-	reply(ctx, result, err)
+	// The reply is written from its own goroutine: the pipes to the server
+	// have no buffer, so writing it here, in the client's read loop, while
+	// the server's read loop writes to us (a showMessage from a
+	// notification handler) would deadlock both; a real client's pipe has
+	// room for both. A reply that cannot be written means the session is
+	// ending; the read loop will see it. Returning the error would make
+	// jsonrpc2.Conn store it in an atomic.Value that the read error, of
+	// another type, then panics on (TestReplyAfterServerEnded).
+	go reply(ctx, result, err)
 	return nil
 }
 
